@@ -1,0 +1,350 @@
+//! Stage 2 — normalise: one pass over the decoded text that
+//! * maps full-width ASCII (digits, letters, `%` `.` `,` `(` …) to ASCII,
+//! * removes the spaces OCR and PDF extraction put inside numbers and around them
+//!   (`10 月 23 日`, `18.32 万份`, `近 1700\n万元`) and inside letter-spaced headlines,
+//! * joins hard-wrapped lines into paragraphs without gluing headlines to bodies,
+//! * strips markdown markers (`#`, `**`) but keeps them as headline hints,
+//!
+//! and records, for every byte of the result, where it came from in the decoded text, so that
+//! every offset written out can be mapped back to the original file.
+
+use regex::Regex;
+
+/// One paragraph of the normalised text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Para {
+    pub start: usize,
+    pub end: usize,
+    /// Markdown heading level of its first line (0 = none).
+    pub md_level: u8,
+    /// The whole first line was `**bold**`.
+    pub bold: bool,
+    /// Characters, not bytes.
+    pub chars: usize,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct NormDoc {
+    pub text: String,
+    pub paras: Vec<Para>,
+    /// Decoded-text offset of the character each normalised byte belongs to.
+    src_start: Vec<u32>,
+    /// Decoded-text offset just past that character.
+    src_end: Vec<u32>,
+}
+
+impl NormDoc {
+    /// The decoded-text span a normalised span came from.
+    pub fn source_span(&self, start: usize, end: usize) -> (usize, usize) {
+        if self.src_start.is_empty() || start >= end {
+            let at = self.src_start.get(start).copied().unwrap_or(0) as usize;
+            return (at, at);
+        }
+        let s = self.src_start[start.min(self.src_start.len() - 1)] as usize;
+        let e = self.src_end[(end - 1).min(self.src_end.len() - 1)] as usize;
+        (s, e.max(s))
+    }
+
+    pub fn para_text(&self, p: &Para) -> &str {
+        &self.text[p.start..p.end]
+    }
+}
+
+/// Paragraph cues supplied by the segmentation rules, so both stages agree.
+pub struct Normalizer {
+    /// Lines that always begin a paragraph (leads, bylines, box headers, continuation marks).
+    pub opens: Regex,
+    /// Lines that are complete on their own (bylines, photo credits, box headers, continuation marks).
+    pub closes: Regex,
+    /// Longest line (in characters) that can still be a headline.
+    pub heading_max_chars: usize,
+}
+
+/// A line after character mapping, with the source offsets of each kept char.
+struct Line {
+    chars: Vec<(char, u32, u32)>,
+    md_level: u8,
+    bold: bool,
+}
+
+impl Line {
+    fn text(&self) -> String {
+        self.chars.iter().map(|c| c.0).collect()
+    }
+    fn len(&self) -> usize {
+        self.chars.len()
+    }
+}
+
+pub fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}' | '\u{f900}'..='\u{faff}' | '〇')
+}
+
+/// Punctuation that OCR pads with spaces; a space next to it is noise.
+fn is_punct(c: char) -> bool {
+    matches!(
+        c,
+        '“' | '”' | '‘' | '’' | '《' | '》' | '、' | '。' | '(' | ')' | ',' | '.' | ':' | ';' | '!' | '?' | '%'
+            | '—' | '…' | '·' | '「' | '」' | '『' | '』' | '〈' | '〉' | '【' | '】' | '~' | '-' | '/' | '+'
+    )
+}
+
+/// Sentence-final: a line ending here ends its paragraph.
+fn ends_paragraph(chars: &[(char, u32, u32)]) -> bool {
+    let final_punct = |c: char| matches!(c, '。' | '!' | '?' | ';' | '…' | '—');
+    match chars.last().map(|c| c.0) {
+        None => true,
+        Some(c) if final_punct(c) => true,
+        Some('”' | '’' | '」' | '』' | ')') => chars.len() >= 2 && final_punct(chars[chars.len() - 2].0),
+        _ => false,
+    }
+}
+
+/// Map one character: full-width ASCII to ASCII, odd spaces to a plain space.
+fn map_char(c: char) -> char {
+    match c {
+        '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+        '\u{3000}' | '\u{a0}' | '\t' | '\u{2002}'..='\u{200b}' | '\u{feff}' => ' ',
+        _ => c,
+    }
+}
+
+/// Character mapping and space removal for one raw line (without markdown handling).
+fn map_line(raw: &str, base: usize, out: &mut Vec<(char, u32, u32)>) {
+    let mapped: Vec<(char, u32, u32)> = raw
+        .char_indices()
+        .map(|(i, c)| (map_char(c), (base + i) as u32, (base + i + c.len_utf8()) as u32))
+        .filter(|c| c.0 != '\r')
+        .collect();
+    let isolated = |i: usize| -> bool {
+        // A CJK char with a space or the line edge on both sides: part of a letter-spaced run.
+        let before = i == 0 || mapped[i - 1].0 == ' ' || is_punct(mapped[i - 1].0);
+        let after = i + 1 >= mapped.len() || mapped[i + 1].0 == ' ' || is_punct(mapped[i + 1].0);
+        before && after && is_cjk(mapped[i].0)
+    };
+    let mut i = 0;
+    while i < mapped.len() {
+        if mapped[i].0 != ' ' {
+            out.push(mapped[i]);
+            i += 1;
+            continue;
+        }
+        let run_start = i;
+        while i < mapped.len() && mapped[i].0 == ' ' {
+            i += 1;
+        }
+        if run_start == 0 || i >= mapped.len() {
+            continue; // leading / trailing spaces
+        }
+        let (l, r) = (mapped[run_start - 1].0, mapped[i].0);
+        let drop = l.is_ascii_digit()
+            || r.is_ascii_digit()
+            || is_punct(l)
+            || is_punct(r)
+            || (isolated(run_start - 1) && isolated(i));
+        if !drop {
+            out.push((' ', mapped[run_start].1, mapped[run_start].2));
+        }
+    }
+}
+
+/// Normalise a fragment as one paragraph (used to check that output spans map back).
+pub fn normalize_fragment(s: &str) -> String {
+    let mut out = Vec::new();
+    for line in s.split('\n') {
+        map_line(line, 0, &mut out);
+    }
+    out.iter().map(|c| c.0).filter(|c| !c.is_whitespace()).collect()
+}
+
+fn split_markdown(raw: &str) -> (u8, &str, usize) {
+    let trimmed = raw.trim_start();
+    let lead = raw.len() - trimmed.len();
+    let hashes = trimmed.bytes().take_while(|&b| b == b'#').count();
+    if (1..=6).contains(&hashes) && trimmed[hashes..].starts_with([' ', '\u{3000}']) {
+        return (hashes as u8, &trimmed[hashes..], lead + hashes);
+    }
+    (0, raw, 0)
+}
+
+fn parse_line(raw: &str, base: usize) -> Line {
+    let (md_level, rest, skip) = split_markdown(raw);
+    let trimmed = rest.trim();
+    let bold = trimmed.len() > 4 && trimmed.starts_with("**") && trimmed.ends_with("**") && trimmed.matches("**").count() == 2;
+    let mut chars = Vec::with_capacity(rest.len() / 2);
+    // Emphasis markers anywhere (`**本报讯**`) are dropped; the text between them is kept.
+    let mut pos = 0;
+    for piece in rest.split("**") {
+        map_line(piece, base + skip + pos, &mut chars);
+        pos += piece.len() + 2;
+    }
+    Line { chars, md_level, bold }
+}
+
+impl Normalizer {
+    pub fn normalize(&self, text: &str) -> NormDoc {
+        let mut lines = Vec::new();
+        let mut offset = 0;
+        for raw in text.split('\n') {
+            let line = parse_line(raw, offset);
+            offset += raw.len() + 1;
+            if !line.chars.is_empty() {
+                lines.push(line);
+            }
+        }
+        let wrap = local_wrap_widths(&lines);
+        let mut doc = NormDoc::default();
+        let mut i = 0;
+        while i < lines.len() {
+            let first = &lines[i];
+            let para_start = doc.text.len();
+            let mut chars = 0;
+            let mut j = i;
+            loop {
+                for &(c, s, e) in &lines[j].chars {
+                    let before = doc.text.len();
+                    doc.text.push(c);
+                    for _ in before..doc.text.len() {
+                        doc.src_start.push(s);
+                        doc.src_end.push(e);
+                    }
+                }
+                chars += lines[j].len();
+                if j + 1 >= lines.len() || !self.joins(&lines[j], &lines[j + 1], wrap.as_ref().map(|w| w[j])) {
+                    break;
+                }
+                j += 1;
+            }
+            doc.paras.push(Para {
+                start: para_start,
+                end: doc.text.len(),
+                md_level: first.md_level,
+                bold: first.bold,
+                chars,
+            });
+            let last = lines[j].chars.last().map(|c| c.2).unwrap_or(0);
+            doc.text.push('\n');
+            doc.src_start.push(last);
+            doc.src_end.push(last);
+            i = j + 1;
+        }
+        doc
+    }
+
+    /// Does `line` continue into `next` (a hard wrap inside one paragraph)?
+    fn joins(&self, line: &Line, next: &Line, wrap: Option<usize>) -> bool {
+        if line.md_level > 0 || line.bold || next.md_level > 0 || next.bold || ends_paragraph(&line.chars) {
+            return false;
+        }
+        let next_text = next.text();
+        let this_text = line.text();
+        if self.opens.is_match(&next_text) || self.closes.is_match(&this_text) {
+            return false;
+        }
+        if self.closes.is_match(&next_text) && next.len() <= 24 {
+            return false; // a credit line of its own
+        }
+        let heading_shaped = |l: &Line, t: &str| l.len() <= self.heading_max_chars && !t.contains('。') && !ends_paragraph(&l.chars);
+        let full_width = match wrap {
+            Some(w) => line.len() * 4 >= w * 3,
+            // Long unwrapped lines break anywhere; the rest of the paragraph is not a headline.
+            None => line.len() > self.heading_max_chars && !heading_shaped(next, &next_text),
+        };
+        // A short unfinished line with a clause break inside, followed by a long line, is a
+        // wrapped sentence; without one it is more likely a headline.
+        let clause_inside = this_text.contains([',', '、', ';', ':']);
+        // A number is never the last word of a headline: `近 1700\n万元` is one phrase.
+        let number_then_unit = this_text.ends_with(|c: char| c.is_ascii_digit()) && next_text.starts_with(is_cjk);
+        full_width || number_then_unit || (clause_inside && next.len() > self.heading_max_chars)
+    }
+}
+
+/// Per line, the wrap width of its neighbourhood when the document is hard-wrapped (PDF
+/// extraction wraps every ~20 characters; the width changes between columns of one page).
+fn local_wrap_widths(lines: &[Line]) -> Option<Vec<usize>> {
+    let body = |l: &Line| l.md_level == 0 && l.len() >= 6;
+    let mut lens: Vec<usize> = lines.iter().filter(|l| body(l)).map(|l| l.len()).collect();
+    if lens.len() < 8 {
+        return None;
+    }
+    lens.sort_unstable();
+    if lens[lens.len() / 2] > 40 {
+        return None;
+    }
+    const WINDOW: usize = 6;
+    Some(
+        (0..lines.len())
+            .map(|i| {
+                let mut near: Vec<usize> = (i.saturating_sub(WINDOW)..(i + WINDOW + 1).min(lines.len()))
+                    .filter(|&j| j != i && body(&lines[j]))
+                    .map(|j| lines[j].len())
+                    .collect();
+                near.sort_unstable();
+                near.get(near.len() / 2).copied().unwrap_or(lens[lens.len() / 2])
+            })
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn normalizer() -> Normalizer {
+        Normalizer {
+            opens: Regex::new(r"^(本报讯|本报记者|阅读提示)").unwrap(),
+            closes: Regex::new(r"^(本报记者|阅读提示)|摄\)?$").unwrap(),
+            heading_max_chars: 45,
+        }
+    }
+
+    #[test]
+    fn maps_full_width_and_removes_spaces_in_numbers() {
+        let doc = normalizer().normalize("１０ 月 ２３ 日，签订 18.32 万份，近 1700\n\n万元。");
+        assert_eq!(doc.text, "10月23日,签订18.32万份,近1700万元。\n");
+        assert_eq!(doc.paras.len(), 1);
+    }
+
+    #[test]
+    fn keeps_spaces_between_names_and_collapses_letter_spacing() {
+        let doc = normalizer().normalize("本报记者 余嘉熙 本报通讯员 王佳宁\n座 谈 会 在 河 北 召 开\n“ 名 师 领 航 ”行 动");
+        let paras: Vec<&str> = doc.paras.iter().map(|p| doc.para_text(p)).collect();
+        assert_eq!(paras, vec!["本报记者 余嘉熙 本报通讯员 王佳宁", "座谈会在河北召开", "“名师领航”行动"]);
+    }
+
+    #[test]
+    fn offsets_point_into_the_source() {
+        let src = "# 标题\n\n近 1700\n\n万元的工资。";
+        let doc = normalizer().normalize(src);
+        let at = doc.text.find("近1700万元").unwrap();
+        let (s, e) = doc.source_span(at, at + "近1700万元".len());
+        assert_eq!(&src[s..e], "近 1700\n\n万元");
+        assert_eq!(normalize_fragment(&src[s..e]), "近1700万元");
+        assert_eq!(doc.paras[0].md_level, 1);
+        assert_eq!(doc.para_text(&doc.paras[0]), "标题");
+    }
+
+    #[test]
+    fn joins_hard_wraps_but_not_headlines() {
+        // A PDF page wrapped at ~18 characters with a headline after the body.
+        let mut src = String::new();
+        for _ in 0..6 {
+            src.push_str("为实现矛盾化解在基层问题解决于萌芽近年\n\n");
+        }
+        src.push_str("来洛阳市总积极推行律师入企驻点工作。\n\n内蒙古工会送医到基层\n\n本报讯 (记者李玉波)近日,工会开展义诊。\n");
+        let doc = normalizer().normalize(&src);
+        let paras: Vec<&str> = doc.paras.iter().map(|p| doc.para_text(p)).collect();
+        assert_eq!(paras.len(), 3, "{paras:?}");
+        assert!(paras[0].ends_with("推行律师入企驻点工作。"));
+        assert_eq!(paras[1], "内蒙古工会送医到基层");
+        assert!(paras[2].starts_with("本报讯(记者李玉波)"));
+    }
+
+    #[test]
+    fn bold_and_inline_emphasis() {
+        let doc = normalizer().normalize("**成果转化实现双丰收**  \n**本报讯**（记者裴龙翔）日前,工会开展活动。");
+        assert!(doc.paras[0].bold);
+        assert_eq!(doc.para_text(&doc.paras[0]), "成果转化实现双丰收");
+        assert_eq!(doc.para_text(&doc.paras[1]), "本报讯(记者裴龙翔)日前,工会开展活动。");
+    }
+}

@@ -1,0 +1,495 @@
+//! Stage 3 — segment: cut a normalised page into articles.
+//!
+//! Paragraphs are classified by the cues of `rules/segment.toml` (leads, bylines, photo
+//! credits, continuation markers, boxes) and by shape (markdown level, short unfinished lines
+//! are headlines). Two layouts are handled: headlines before their body (the usual web and
+//! markdown rendering) and headlines after it (PDF extraction, seed 001), detected per page.
+
+use std::collections::VecDeque;
+use std::path::Path;
+
+use regex::Regex;
+use serde::Deserialize;
+
+use crate::normalize::{NormDoc, Normalizer, Para};
+use crate::rules::{IdSet, RuleError, RuleSource, Spanned};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    heading_max_chars: usize,
+    #[serde(default)]
+    lead: Vec<PatternRule>,
+    #[serde(default)]
+    byline: Vec<PatternRule>,
+    #[serde(default)]
+    photo_credit: Vec<PatternRule>,
+    #[serde(default)]
+    continuation: Vec<PatternRule>,
+    #[serde(default, rename = "box")]
+    boxes: Vec<PatternRule>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PatternRule {
+    id: Spanned<String>,
+    pattern: Spanned<String>,
+}
+
+/// Compiled segmentation rules.
+pub struct Segmenter {
+    heading_max_chars: usize,
+    lead: Vec<(String, Regex)>,
+    byline: Regex,
+    photo_credit: Regex,
+    continuation: Regex,
+    boxes: Regex,
+}
+
+fn compile(src: &RuleSource, ids: &mut IdSet, rules: &[PatternRule]) -> Result<Vec<(String, Regex)>, RuleError> {
+    rules
+        .iter()
+        .map(|r| {
+            ids.insert(src, &r.id)?;
+            Ok((r.id.get_ref().clone(), src.regex(&r.pattern)?))
+        })
+        .collect()
+}
+
+/// One regex for a class of cues (an alternation compiled once, matched once per paragraph).
+fn union(parts: &[(String, Regex)]) -> Regex {
+    let joined = parts.iter().map(|(_, r)| format!("(?:{})", r.as_str())).collect::<Vec<_>>().join("|");
+    Regex::new(if joined.is_empty() { "[^\\s\\S]" } else { &joined }).expect("union of valid regexes is valid")
+}
+
+impl Segmenter {
+    pub fn from_dir(dir: &Path) -> Result<Self, RuleError> {
+        Self::load(&RuleSource::read(&dir.join("segment.toml"))?)
+    }
+
+    pub fn load(src: &RuleSource) -> Result<Self, RuleError> {
+        let file: RuleFile = src.parse()?;
+        let mut ids = IdSet::default();
+        let lead = compile(src, &mut ids, &file.lead)?;
+        let byline = union(&compile(src, &mut ids, &file.byline)?);
+        let photo_credit = union(&compile(src, &mut ids, &file.photo_credit)?);
+        let continuation = union(&compile(src, &mut ids, &file.continuation)?);
+        let boxes = union(&compile(src, &mut ids, &file.boxes)?);
+        Ok(Self { heading_max_chars: file.heading_max_chars, lead, byline, photo_credit, continuation, boxes })
+    }
+
+    /// The normaliser must never glue a lead, byline, credit or box header to its neighbours.
+    pub fn normalizer(&self) -> Normalizer {
+        let any = |rs: &[&Regex]| {
+            let joined: Vec<String> = rs.iter().map(|r| format!("(?:{})", r.as_str())).collect();
+            Regex::new(&joined.join("|")).expect("union of valid regexes is valid")
+        };
+        let mut opens: Vec<&Regex> = self.lead.iter().map(|(_, r)| r).collect();
+        opens.extend([&self.byline, &self.continuation, &self.boxes]);
+        Normalizer {
+            opens: any(&opens),
+            closes: any(&[&self.byline, &self.photo_credit, &self.continuation, &self.boxes]),
+            heading_max_chars: self.heading_max_chars,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Title,
+    Body,
+    /// A 阅读提示-style box or its header: restates figures of the body.
+    Box,
+    Section,
+    Byline,
+    Credit,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArticlePara {
+    pub start: usize,
+    pub end: usize,
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Article {
+    pub index: usize,
+    pub title: String,
+    pub kind: &'static str,
+    pub byline: String,
+    pub lead: String,
+    /// Normalised offsets covering all of its paragraphs.
+    pub start: usize,
+    pub end: usize,
+    /// Where the body proper begins (after the lead marker).
+    pub body_start: usize,
+    pub paras: Vec<ArticlePara>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Class {
+    Heading,
+    Section,
+    Lead(usize),
+    Byline,
+    Credit,
+    CaptionWithCredit,
+    Continuation,
+    BoxHeader,
+    Body,
+}
+
+#[derive(Default)]
+struct Builder {
+    paras: Vec<ArticlePara>,
+    title: Vec<String>,
+    byline: String,
+    lead_at: Option<usize>,
+    has_marker: bool,
+    has_body: bool,
+    from_heading: bool,
+    photo: bool,
+}
+
+impl Builder {
+    fn push(&mut self, p: &Para, role: Role) {
+        self.paras.push(ArticlePara { start: p.start, end: p.end, role });
+        if matches!(role, Role::Body | Role::Box) {
+            self.has_body = true;
+        }
+    }
+}
+
+/// The `lead` of ANNOTATION.md: the first 12 characters of the body, whitespace removed.
+pub fn lead_of(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).take(12).collect()
+}
+
+impl Segmenter {
+    fn ends_paragraph(text: &str) -> bool {
+        let t = text.trim_end_matches(['”', '’', ')', '」', '』']);
+        t.ends_with(['。', '!', '?', ';', '…']) || text.ends_with("——")
+    }
+
+    fn classify(&self, doc: &NormDoc, p: &Para) -> Class {
+        let text = doc.para_text(p);
+        if self.boxes.is_match(text) {
+            return Class::BoxHeader;
+        }
+        if p.md_level >= 3 || (p.bold && !self.lead.iter().any(|(_, r)| r.is_match(text))) {
+            return Class::Section;
+        }
+        if let Some(m) = self.lead.iter().find_map(|(_, r)| r.find(text)) {
+            return Class::Lead(p.start + m.end());
+        }
+        if self.byline.is_match(text) {
+            return Class::Byline;
+        }
+        if self.continuation.is_match(text) {
+            return Class::Continuation;
+        }
+        if self.photo_credit.is_match(text) {
+            return if p.chars <= 24 { Class::Credit } else { Class::CaptionWithCredit };
+        }
+        if p.md_level >= 1 {
+            return Class::Heading;
+        }
+        if p.chars <= self.heading_max_chars && !Self::ends_paragraph(text) && !text.contains('。') {
+            return Class::Heading;
+        }
+        Class::Body
+    }
+
+    pub fn segment(&self, doc: &NormDoc) -> Vec<Article> {
+        let classes: Vec<Class> = doc.paras.iter().map(|p| self.classify(doc, p)).collect();
+        let headline_after_body = matches!(classes.first(), Some(Class::Body | Class::CaptionWithCredit));
+        let built = if headline_after_body { self.titles_after(doc, &classes) } else { self.titles_before(doc, &classes) };
+        built.into_iter().filter(|b| !b.paras.is_empty()).enumerate().map(|(i, b)| finish(doc, i, b)).collect()
+    }
+
+    /// Usual layout: headline block, then lead and body.
+    fn titles_before(&self, doc: &NormDoc, classes: &[Class]) -> Vec<Builder> {
+        let mut done = Vec::new();
+        let mut cur: Option<Builder> = None;
+        let mut block: Vec<usize> = Vec::new();
+        let mut queued: VecDeque<Vec<usize>> = VecDeque::new();
+        let mut in_box = false;
+        let paras = &doc.paras;
+        let body_follows = |i: usize| matches!(classes.get(i + 1), Some(Class::Body));
+        let photo_ahead = |i: usize| classes.iter().skip(i + 1).take(5).any(|c| matches!(c, Class::Credit | Class::CaptionWithCredit));
+
+        let open_from_block = |block: &mut Vec<usize>, queued: &mut VecDeque<Vec<usize>>, cur: &mut Option<Builder>, done: &mut Vec<Builder>| {
+            if let Some(b) = cur.take() {
+                done.push(b);
+            }
+            let mut b = Builder { from_heading: true, ..Builder::default() };
+            // A block can hold the headlines of several articles (`#` starts each group).
+            let mut groups: Vec<Vec<usize>> = Vec::new();
+            for &i in block.iter() {
+                if groups.is_empty() || paras[i].md_level == 1 && groups.last().is_some_and(|g| !g.is_empty()) {
+                    groups.push(Vec::new());
+                }
+                if let Some(g) = groups.last_mut() {
+                    g.push(i);
+                }
+            }
+            let mut groups = groups.into_iter();
+            for &i in block.iter() {
+                b.push(&paras[i], Role::Title);
+            }
+            if let Some(first) = groups.next() {
+                b.title = first.iter().map(|&i| doc.para_text(&paras[i]).to_string()).collect();
+            }
+            queued.extend(groups);
+            block.clear();
+            *cur = Some(b);
+        };
+
+        for (i, p) in paras.iter().enumerate() {
+            match classes[i] {
+                Class::Heading => {
+                    let in_news = cur.as_ref().is_some_and(|c| c.has_marker && c.has_body);
+                    // A plain one-line heading inside a running news article is a section head.
+                    if p.md_level == 0 && block.is_empty() && in_news && body_follows(i) && !photo_ahead(i) {
+                        if let Some(c) = cur.as_mut() {
+                            c.push(p, Role::Section);
+                        }
+                    } else {
+                        block.push(i);
+                    }
+                }
+                Class::BoxHeader => {
+                    in_box = true;
+                    if block.is_empty() {
+                        cur.get_or_insert_with(Builder::default).push(p, Role::Box);
+                    } else {
+                        block.push(i);
+                    }
+                }
+                Class::Section => cur.get_or_insert_with(Builder::default).push(p, Role::Section),
+                Class::Byline if i > 0 && classes[i - 1] == Class::Byline => {
+                    if let Some(c) = cur.as_mut() {
+                        c.push(p, Role::Byline);
+                        c.byline = format!("{} {}", c.byline, doc.para_text(p));
+                    }
+                }
+                Class::Lead(_) | Class::Byline => {
+                    in_box = false;
+                    if !block.is_empty() {
+                        open_from_block(&mut block, &mut queued, &mut cur, &mut done);
+                    } else if cur.as_ref().is_none_or(|c| c.has_marker || (c.has_body && !c.from_heading)) {
+                        if let Some(b) = cur.take() {
+                            done.push(b);
+                        }
+                        let mut b = Builder::default();
+                        if let Some(g) = queued.pop_front() {
+                            b.title = g.iter().map(|&i| doc.para_text(&paras[i]).to_string()).collect();
+                        }
+                        cur = Some(b);
+                    }
+                    let c = cur.get_or_insert_with(Builder::default);
+                    c.has_marker = true;
+                    if let Class::Lead(at) = classes[i] {
+                        c.push(p, Role::Body);
+                        if at < p.end {
+                            c.lead_at = Some(at);
+                        }
+                        c.byline = doc.text[p.start..at].to_string();
+                    } else {
+                        c.push(p, Role::Byline);
+                        c.byline = doc.para_text(p).to_string();
+                    }
+                }
+                Class::Credit => {
+                    let c = cur.get_or_insert_with(Builder::default);
+                    c.push(p, Role::Credit);
+                    c.photo = true;
+                    done.extend(cur.take());
+                }
+                Class::CaptionWithCredit => {
+                    if !block.is_empty() {
+                        open_from_block(&mut block, &mut queued, &mut cur, &mut done);
+                    } else if cur.as_ref().is_none_or(|c| c.has_marker) {
+                        done.extend(cur.take());
+                        cur = Some(Builder::default());
+                    }
+                    let c = cur.get_or_insert_with(Builder::default);
+                    c.push(p, Role::Body);
+                    c.photo = true;
+                    done.extend(cur.take());
+                }
+                Class::Continuation => {
+                    cur.get_or_insert_with(Builder::default).push(p, Role::Section);
+                    done.extend(cur.take());
+                }
+                Class::Body => {
+                    if !block.is_empty() {
+                        open_from_block(&mut block, &mut queued, &mut cur, &mut done);
+                        in_box = classes[..i].iter().rev().take_while(|c| !matches!(c, Class::Body)).any(|c| matches!(c, Class::BoxHeader));
+                    }
+                    let c = cur.get_or_insert_with(Builder::default);
+                    c.push(p, if in_box { Role::Box } else { Role::Body });
+                }
+            }
+        }
+        if !block.is_empty() {
+            let c = cur.get_or_insert_with(Builder::default);
+            for &i in &block {
+                c.push(&paras[i], Role::Title);
+            }
+        }
+        done.extend(cur);
+        done
+    }
+
+    /// PDF layout: body first, its headline after it, then the next article.
+    fn titles_after(&self, doc: &NormDoc, classes: &[Class]) -> Vec<Builder> {
+        let mut done: Vec<Builder> = Vec::new();
+        let mut cur: Option<Builder> = None;
+        let mut title_target = false;
+        for (i, p) in doc.paras.iter().enumerate() {
+            match classes[i] {
+                Class::Heading | Class::BoxHeader => {
+                    done.extend(cur.take());
+                    match done.last_mut() {
+                        Some(last) if title_target || last.title.is_empty() => {
+                            last.push(p, Role::Title);
+                            last.title.push(doc.para_text(p).to_string());
+                            title_target = true;
+                        }
+                        _ => {
+                            let mut b = Builder::default();
+                            b.push(p, Role::Title);
+                            b.title.push(doc.para_text(p).to_string());
+                            done.push(b);
+                        }
+                    }
+                }
+                Class::Lead(at) => {
+                    title_target = false;
+                    if cur.as_ref().is_some_and(|c| c.has_marker || c.has_body) {
+                        done.extend(cur.take());
+                    }
+                    let c = cur.get_or_insert_with(Builder::default);
+                    c.has_marker = true;
+                    c.push(p, Role::Body);
+                    if at < p.end {
+                        c.lead_at = Some(at);
+                    }
+                    c.byline = doc.text[p.start..at].to_string();
+                }
+                Class::Byline => {
+                    title_target = false;
+                    if cur.as_ref().is_some_and(|c| c.has_marker || c.has_body) {
+                        done.extend(cur.take());
+                    }
+                    let c = cur.get_or_insert_with(Builder::default);
+                    c.has_marker = true;
+                    c.push(p, Role::Byline);
+                    c.byline = doc.para_text(p).to_string();
+                }
+                Class::Section => cur.get_or_insert_with(Builder::default).push(p, Role::Section),
+                Class::Body => {
+                    title_target = false;
+                    cur.get_or_insert_with(Builder::default).push(p, Role::Body);
+                }
+                Class::Credit | Class::CaptionWithCredit => {
+                    let role = if classes[i] == Class::Credit { Role::Credit } else { Role::Body };
+                    let c = cur.get_or_insert_with(Builder::default);
+                    c.push(p, role);
+                    c.photo = true;
+                    done.extend(cur.take());
+                    title_target = true;
+                }
+                Class::Continuation => {
+                    cur.get_or_insert_with(Builder::default).push(p, Role::Section);
+                    done.extend(cur.take());
+                }
+            }
+        }
+        done.extend(cur);
+        done
+    }
+}
+
+fn finish(doc: &NormDoc, index: usize, b: Builder) -> Article {
+    let start = b.paras.iter().map(|p| p.start).min().unwrap_or(0);
+    let end = b.paras.iter().map(|p| p.end).max().unwrap_or(0);
+    let body_start = b.lead_at.unwrap_or_else(|| {
+        let after_marker = b.paras.iter().position(|p| p.role == Role::Byline).map_or(0, |i| i + 1);
+        b.paras
+            .iter()
+            .skip(after_marker)
+            .find(|p| p.role == Role::Body)
+            .or_else(|| b.paras.iter().find(|p| matches!(p.role, Role::Body | Role::Box)))
+            .map_or(start, |p| p.start)
+    });
+    let lead_end = doc.text[body_start..].find('\n').map_or(doc.text.len(), |e| body_start + e);
+    Article {
+        index,
+        title: b.title.join(" "),
+        kind: if b.photo { "photo" } else { "news" },
+        byline: b.byline.trim().to_string(),
+        lead: lead_of(&doc.text[body_start..lead_end]),
+        start,
+        end,
+        body_start,
+        paras: b.paras,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seg() -> Segmenter {
+        Segmenter::from_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")).unwrap()
+    }
+
+    fn leads(text: &str) -> Vec<(String, &'static str, String)> {
+        let s = seg();
+        let doc = s.normalizer().normalize(text);
+        s.segment(&doc).into_iter().map(|a| (a.lead, a.kind, a.title)).collect()
+    }
+
+    #[test]
+    fn headline_blocks_leads_and_photos() {
+        let page = "# 某市总工会开展送清凉活动\n\n## 为一线职工送去清凉\n\n本报讯(记者张三)近日,某市总工会开展送清凉活动。\n\n活动共慰问职工2000人。\n\n本报(记者李四)10月5日,另一项活动举行,现场签订集体合同30份。\n\n# 义诊暖人心\n\n在环卫工人节来临之际,医务人员为环卫工人义诊。\n\n本报通讯员 王五 摄\n";
+        let got = leads(page);
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert_eq!(got[0].0, "近日,某市总工会开展送清");
+        assert_eq!(got[0].2, "某市总工会开展送清凉活动 为一线职工送去清凉");
+        assert_eq!((got[1].0.as_str(), got[1].1), ("10月5日,另一项活动举", "news"));
+        assert_eq!((got[2].0.as_str(), got[2].1), ("在环卫工人节来临之际,医", "photo"));
+    }
+
+    #[test]
+    fn byline_line_puts_the_lead_on_the_next_paragraph() {
+        let got = leads("出门步行几分钟就能乐享服务\n\n本报记者 彭冰 柳姗姗\n\n出门步行几分钟,就能便捷地办理工会业务。\n");
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].0, "出门步行几分钟,就能便捷");
+    }
+
+    #[test]
+    fn headlines_after_body_in_pdf_layout() {
+        let page = "不久前,因发生交通事故,司机到市总工会咨询,律师为他提供了全程免费指导。\n\n\
+                    市总推行律师入企驻点\n\n\
+                    本报讯 (记者李玉波)近日,某集团工会开展义诊活动,为539名职工提供服务。\n\n\
+                    工会送医到基层\n";
+        let got = leads(page);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(got[0].0, "不久前,因发生交通事故,");
+        assert_eq!(got[0].2, "市总推行律师入企驻点");
+        assert_eq!(got[1].0, "近日,某集团工会开展义诊");
+        assert_eq!(got[1].2, "工会送医到基层");
+    }
+
+    #[test]
+    fn a_short_section_heading_inside_a_news_article_does_not_split_it() {
+        let page = "吉林省总构建服务体系\n\n本报记者 彭冰\n\n走进职工服务中心,各项服务窗口依次排开,工作人员有序忙碌着。\n\n阵地实现空间贯通\n\n近年来,吉林省总对79家职工服务中心进行了提档升级,服务职工数量明显增加。\n";
+        let got = leads(page);
+        assert_eq!(got.len(), 1, "{got:?}");
+    }
+}
