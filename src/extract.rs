@@ -1,15 +1,27 @@
-//! Stage 4 — extract and resolve: per article, the event row (type, place, date) and its facts.
+//! Stage 4 — extract and resolve: per article, the event row (type, place, date) and its
+//! facts (quantities with metric, status, place and date), with provenance.
 
+use std::ops::Range;
 use std::path::Path;
 
 use anyhow::Result;
+use chrono::NaiveDate;
 
-use crate::ingest::SourceDoc;
+use crate::dates::{DateGrammar, DateKind, DateMention, Grain};
+use crate::events::EventTyper;
+use crate::facts::{Fact, FactExtractor};
+use crate::ingest::{PubDateSource, SourceDoc};
 use crate::normalize::NormDoc;
-use crate::output::{EventRow, FactRow};
-use crate::segment::Article;
+use crate::output::{EventRow, FactRow, plain_number};
+use crate::places::{Attribution, Places};
+use crate::segment::{Article, Role};
 
-pub struct Analyser {}
+pub struct Analyser {
+    pub typer: EventTyper,
+    pub facts: FactExtractor,
+    pub places: Places,
+    pub dates: DateGrammar,
+}
 
 /// Per article (in order): its event row, and its facts with the paragraph index of each.
 pub struct DocFacts {
@@ -17,32 +29,178 @@ pub struct DocFacts {
     pub facts: Vec<(Vec<FactRow>, Vec<usize>)>,
 }
 
+/// A resolved date: what the `date_*` columns hold.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DateCols {
+    pub start: Option<NaiveDate>,
+    pub end: Option<NaiveDate>,
+    pub kind: &'static str,
+}
+
+impl DateCols {
+    fn approx(pub_date: Option<NaiveDate>) -> Self {
+        Self { start: pub_date, end: pub_date, kind: if pub_date.is_some() { "approx" } else { "" } }
+    }
+    fn of(m: &DateMention) -> Self {
+        Self { start: m.date_start, end: m.date_end, kind: m.kind.as_str() }
+    }
+}
+
+fn iso(d: Option<NaiveDate>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
+}
+
+fn shift(r: &Range<usize>, by: usize) -> Range<usize> {
+    r.start.saturating_sub(by)..r.end.saturating_sub(by)
+}
+
 impl Analyser {
-    pub fn load(_rules_dir: &Path, _gazetteer_dir: &Path) -> Result<Self> {
-        Ok(Self {})
+    pub fn load(rules_dir: &Path, gazetteer_dir: &Path) -> Result<Self> {
+        Ok(Self {
+            typer: EventTyper::from_dir(rules_dir)?,
+            facts: FactExtractor::from_dir(rules_dir)?,
+            places: Places::load(gazetteer_dir, rules_dir)?,
+            dates: DateGrammar::from_dir(rules_dir)?,
+        })
     }
 
     pub fn analyse(&self, doc: &SourceDoc, norm: &NormDoc, articles: &[Article]) -> DocFacts {
-        let mut events = Vec::new();
-        let mut facts = Vec::new();
+        let (pub_date, pub_source) = match doc.pub_date {
+            Some(d) => (Some(d), doc.pub_date_source),
+            None => match self.dates.infer_pub_date(&norm.text) {
+                Some(d) => (Some(d), PubDateSource::Inferred),
+                None => (None, PubDateSource::None),
+            },
+        };
+        let reference = pub_date.unwrap_or_else(|| NaiveDate::from_ymd_opt(2000, 1, 1).expect("valid date"));
+        let mut out = DocFacts { events: Vec::new(), facts: Vec::new() };
         for a in articles {
-            let (start, end) = norm.source_span(a.start, a.end);
-            events.push(EventRow {
-                event_id: format!("{}#{}", doc.name, a.index),
+            let body = &norm.text[a.start..a.end];
+            let places = self.places.analyse(&a.title, body);
+            let mentions: Vec<DateMention> = self
+                .dates
+                .find_all(body, reference)
+                .into_iter()
+                .filter(|m| !m.future)
+                .map(|mut m| {
+                    m.start += a.start;
+                    m.end += a.start;
+                    m
+                })
+                .collect();
+            let lead_para = a.paras.iter().find(|p| p.start <= a.body_start && a.body_start <= p.end && p.role == Role::Body);
+            let lead_text = lead_para.map_or("", |p| &norm.text[a.body_start.max(p.start)..p.end]);
+            let (event_type, _) = self.typer.classify(&a.title, lead_text, body);
+            let event_date = event_date(a, lead_para.map(|p| p.start..p.end), &mentions, pub_date);
+            let (src_start, src_end) = norm.source_span(a.start, a.end);
+            let event_id = format!("{}#{}", doc.name, a.index);
+            let venue = &places.venue;
+            out.events.push(EventRow {
+                event_id: event_id.clone(),
                 doc: doc.name.clone(),
                 index: a.index,
                 lead: a.lead.clone(),
                 title: a.title.clone(),
                 kind: a.kind.to_string(),
+                event_type: event_type.to_string(),
+                province: venue.province.clone(),
+                prefecture: venue.prefecture.clone(),
+                county: venue.county.clone(),
+                date_start: iso(event_date.start),
+                date_end: iso(event_date.end),
+                date_kind: event_date.kind.to_string(),
+                dup: false,
+                dup_of: String::new(),
                 byline: a.byline.clone(),
-                start: doc.offsets.to_file(start),
-                end: doc.offsets.to_file(end),
-                pub_date: doc.pub_date.map(|d| d.to_string()).unwrap_or_default(),
-                pub_date_source: doc.pub_date_source.as_str().to_string(),
-                ..EventRow::default()
+                start: doc.offsets.to_file(src_start),
+                end: doc.offsets.to_file(src_end),
+                pub_date: iso(pub_date),
+                pub_date_source: pub_source.as_str().to_string(),
             });
-            facts.push((Vec::new(), Vec::new()));
+
+            let facts = self.facts.extract(&norm.text, a);
+            let mut rows = Vec::with_capacity(facts.len());
+            let mut paras = Vec::with_capacity(facts.len());
+            for (n, f) in facts.iter().enumerate() {
+                let place = places.attribute(shift(&f.clause, a.start), shift(&f.sentence, a.start));
+                let date = fact_date(f, &mentions, &event_date);
+                let target = mentions.iter().any(|m| m.target && m.start >= f.sentence.start && m.end <= f.sentence.end);
+                let future = matches!((date.start, pub_date), (Some(s), Some(p)) if s > p);
+                let planned = f.planned || target || future;
+                rows.push(self.fact_row(doc, norm, &event_id, n, f, &place, &date, planned));
+                paras.push(f.para);
+            }
+            out.facts.push((rows, paras));
         }
-        DocFacts { events, facts }
+        out
     }
+
+    #[allow(clippy::too_many_arguments)]
+    fn fact_row(
+        &self,
+        doc: &SourceDoc,
+        norm: &NormDoc,
+        event_id: &str,
+        n: usize,
+        f: &Fact,
+        place: &Attribution,
+        date: &DateCols,
+        planned: bool,
+    ) -> FactRow {
+        let (s, e) = norm.source_span(f.start, f.end);
+        let mut rules = f.rules.clone();
+        rules.extend(place.rules.iter().cloned());
+        FactRow {
+            fact_id: format!("{event_id}.{n}"),
+            doc: doc.name.clone(),
+            event_id: event_id.to_string(),
+            text: f.quantity.text.clone(),
+            value: plain_number(f.quantity.value),
+            value_max: f.quantity.value_max.map(plain_number).unwrap_or_default(),
+            unit: f.quantity.unit.clone(),
+            qualifier: f.quantity.qualifier.to_string(),
+            metric: f.metric.clone(),
+            status: if planned { "planned" } else { "actual" }.to_string(),
+            per_unit: f.quantity.per_unit,
+            province: place.province.clone(),
+            prefecture: place.prefecture.clone(),
+            county: place.county.clone(),
+            scope: place.scope.clone(),
+            date_start: iso(date.start),
+            date_end: iso(date.end),
+            date_kind: date.kind.to_string(),
+            dup: f.dup,
+            start: doc.offsets.to_file(s),
+            end: doc.offsets.to_file(e),
+            evidence: norm.text[f.sentence.clone()].trim().to_string(),
+            rule: rules.join(" "),
+        }
+    }
+}
+
+/// The event's date: the first dated mention of the lead paragraph (photo captions: of the
+/// whole item) that is a day, month or range; else the publication date as `approx`.
+fn event_date(a: &Article, lead: Option<Range<usize>>, mentions: &[DateMention], pub_date: Option<NaiveDate>) -> DateCols {
+    let window = if a.kind == "photo" { a.start..a.end } else { lead.unwrap_or(a.body_start..a.end) };
+    mentions
+        .iter()
+        .filter(|m| m.start >= window.start && m.end <= window.end && !m.target)
+        .find(|m| matches!(m.kind, DateKind::Point | DateKind::Range) && m.grain != Grain::Year)
+        .map(DateCols::of)
+        .unwrap_or_else(|| DateCols::approx(pub_date))
+}
+
+/// A fact's date: a mention in its clause, else the nearest before it in its sentence, else
+/// the last mention earlier in the article that is finer than a bare year (a running
+/// "2024年以来" tally carries on), else the event's date.
+fn fact_date(f: &Fact, mentions: &[DateMention], event: &DateCols) -> DateCols {
+    let in_clause = mentions.iter().find(|m| m.start >= f.clause.start && m.end <= f.clause.end);
+    let before_in_sentence = || mentions.iter().rev().find(|m| m.start >= f.sentence.start && m.end <= f.start);
+    let carried = || {
+        mentions
+            .iter()
+            .rev()
+            .find(|m| m.end <= f.start && !m.target && (m.grain != Grain::Year || m.kind == DateKind::Since))
+    };
+    in_clause.or_else(before_in_sentence).or_else(carried).map(DateCols::of).unwrap_or_else(|| event.clone())
 }

@@ -1,13 +1,17 @@
 //! The `laborfacts` command line: a thin layer over the library.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
+use laborfacts::dates::DateGrammar;
 use laborfacts::ingest::{PubDateSources, parse_iso_date};
+use laborfacts::places::Places;
+use laborfacts::quantity::QuantityGrammar;
+use laborfacts::summarize::{ProvinceInfo, SummaryOptions};
 use laborfacts::pipeline::{Engine, RunConfig};
 use laborfacts::{eval, rules};
 
@@ -50,6 +54,60 @@ enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
+    /// Parse one expression and print the parse as JSON (for checking rules by hand).
+    Parse {
+        /// What to look for.
+        #[arg(value_enum)]
+        kind: ParseKind,
+        /// The text.
+        text: String,
+        /// Reference (publication) date for relative dates.
+        #[arg(long = "ref", value_parser = parse_date_arg)]
+        reference: Option<chrono::NaiveDate>,
+        /// Rules directory (default: ./rules).
+        #[arg(long)]
+        rules: Option<PathBuf>,
+    },
+    /// Rebuild the summary tables from (possibly hand-filtered) facts.csv and events.csv.
+    Summarize {
+        #[arg(long, default_value = "out/facts.csv")]
+        facts: PathBuf,
+        #[arg(long, default_value = "out/events.csv")]
+        events: PathBuf,
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+        #[command(flatten)]
+        export: ExportArgs,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ParseKind {
+    Number,
+    Money,
+    Count,
+    Date,
+    Place,
+}
+
+#[derive(clap::Args, Clone)]
+struct ExportArgs {
+    /// Write CSVs without the UTF-8 byte-order mark.
+    #[arg(long)]
+    no_bom: bool,
+    /// Extra formats besides CSV (repeatable): xlsx, parquet.
+    #[arg(long = "format", value_enum)]
+    formats: Vec<Format>,
+    /// Same as --format xlsx.
+    #[arg(long)]
+    xlsx: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, clap::ValueEnum)]
+enum Format {
+    Csv,
+    Xlsx,
+    Parquet,
 }
 
 #[derive(Subcommand)]
@@ -84,9 +142,8 @@ struct ExtractArgs {
     /// Gazetteer directory (default: ./data/gazetteer, else the one shipped with the source).
     #[arg(long)]
     gazetteer: Option<PathBuf>,
-    /// Write CSVs without the UTF-8 byte-order mark.
-    #[arg(long)]
-    no_bom: bool,
+    #[command(flatten)]
+    export: ExportArgs,
     /// No progress bar, no closing summary.
     #[arg(long, short = 'q')]
     quiet: bool,
@@ -116,8 +173,9 @@ fn extract(args: ExtractArgs) -> Result<u8> {
         pub_dates.load_manifest(m)?;
     }
     let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let cfg = RunConfig { inputs: args.inputs, out_dir: args.out.clone(), threads, bom: !args.no_bom, pub_dates, progress: !args.quiet };
+    let cfg = RunConfig { inputs: args.inputs, out_dir: args.out.clone(), threads, bom: !args.export.no_bom, pub_dates, progress: !args.quiet };
     let s = laborfacts::pipeline::run(&engine, &cfg)?;
+    let written = summarize(&engine.analyser.places, &args.out.join("facts.csv"), &args.out.join("events.csv"), &args.out, &args.export)?;
     if !args.quiet {
         let mb = s.bytes as f64 / 1e6;
         eprintln!(
@@ -131,11 +189,50 @@ fn extract(args: ExtractArgs) -> Result<u8> {
             mb / s.seconds.max(1e-9),
             args.out.display()
         );
+        eprintln!("laborfacts: tables: {}", written.join(", "));
         if !s.skipped.is_empty() {
             eprintln!("laborfacts: see {}/skipped.csv for why inputs were skipped", args.out.display());
         }
     }
     Ok(if s.skipped.is_empty() { EXIT_OK } else { EXIT_SKIPPED })
+}
+
+/// Summary tables (and the optional XLSX/Parquet exports); returns the files written.
+fn summarize(places: &Places, facts: &Path, events: &Path, out: &Path, export: &ExportArgs) -> Result<Vec<String>> {
+    let provinces: Vec<ProvinceInfo> = places
+        .provinces()
+        .into_iter()
+        .map(|d| ProvinceInfo { code: d.code, name: d.name.clone(), english: d.english.clone() })
+        .collect();
+    let opts = SummaryOptions { bom: !export.no_bom, parquet: export.formats.contains(&Format::Parquet) };
+    let report = laborfacts::summarize::summarize(facts, events, &provinces, out, &opts)
+        .context("summary tables failed (facts.csv and events.csv are written)")?;
+    let mut files: Vec<String> = report.files.iter().map(|f| f.display().to_string()).collect();
+    if export.xlsx || export.formats.contains(&Format::Xlsx) {
+        let path = out.join("laborfacts.xlsx");
+        laborfacts::export::write_xlsx(out, &path)?;
+        files.push(path.display().to_string());
+    }
+    Ok(files)
+}
+
+fn parse(kind: ParseKind, text: &str, reference: Option<chrono::NaiveDate>, rules_dir: &Path) -> Result<serde_json::Value> {
+    Ok(match kind {
+        ParseKind::Number | ParseKind::Money | ParseKind::Count => {
+            let grammar = QuantityGrammar::from_dir(rules_dir)?;
+            let kind = match kind {
+                ParseKind::Number => "number",
+                ParseKind::Money => "money",
+                _ => "count",
+            };
+            grammar.parse_json(kind, text)
+        }
+        ParseKind::Date => {
+            let reference = reference.unwrap_or_else(|| chrono::Local::now().date_naive());
+            DateGrammar::from_dir(rules_dir)?.parse_json(text, reference)
+        }
+        ParseKind::Place => Places::load(&default_gazetteer_dir(), rules_dir)?.parse_json(text),
+    })
 }
 
 fn run(cli: Cli) -> Result<u8> {
@@ -148,6 +245,18 @@ fn run(cli: Cli) -> Result<u8> {
             } else {
                 print(&report.render());
             }
+            Ok(EXIT_OK)
+        }
+        Command::Parse { kind, text, reference, rules } => {
+            let dir = rules.unwrap_or_else(rules::default_rules_dir);
+            print(&format!("{}\n", serde_json::to_string_pretty(&parse(kind, &text, reference, &dir)?)?));
+            Ok(EXIT_OK)
+        }
+        Command::Summarize { facts, events, out, export } => {
+            let places = Places::load(&default_gazetteer_dir(), &rules::default_rules_dir())?;
+            std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+            let written = summarize(&places, &facts, &events, &out, &export)?;
+            print(&format!("wrote {}\n", written.join(", ")));
             Ok(EXIT_OK)
         }
         Command::Rules { command: RulesCommand::Check { dir } } => {

@@ -152,7 +152,9 @@ fn map_line(raw: &str, base: usize, out: &mut Vec<(char, u32, u32)>) {
 pub fn normalize_fragment(s: &str) -> String {
     let mut out = Vec::new();
     for line in s.split('\n') {
-        map_line(line, 0, &mut out);
+        for piece in line.split("**") {
+            map_line(piece, 0, &mut out);
+        }
     }
     out.iter().map(|c| c.0).filter(|c| !c.is_whitespace()).collect()
 }
@@ -347,4 +349,27 @@ mod tests {
         assert_eq!(doc.para_text(&doc.paras[0]), "成果转化实现双丰收");
         assert_eq!(doc.para_text(&doc.paras[1]), "本报讯(记者裴龙翔)日前,工会开展活动。");
     }
+
+    proptest::proptest! {
+        /// Any span of whole characters of a paragraph maps back to a source slice that
+        /// normalises to the same text (whitespace aside).
+        #[test]
+        fn spans_map_back_to_the_source(pieces in proptest::collection::vec(proptest::sample::select(vec![
+            "近", " ", "1700", "１７", "\n", "\n\n", "万元", "，", "。", "# ", "**", "本报讯", "(记者张三)", "\u{3000}", "名", "职工", "10 月", " 23 日", "座 谈 会",
+        ]), 0..40)) {
+            let src: String = pieces.concat();
+            let n = normalizer();
+            let doc = n.normalize(&src);
+            for p in &doc.paras {
+                let text = doc.para_text(p);
+                let bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
+                for w in bounds.windows(2).step_by(3) {
+                    let (s, e) = doc.source_span(p.start + w[0], p.start + w[1]);
+                    let want: String = text[w[0]..w[1]].chars().filter(|c| !c.is_whitespace()).collect();
+                    proptest::prop_assert_eq!(normalize_fragment(&src[s..e]), want);
+                }
+            }
+        }
+    }
 }
+

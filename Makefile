@@ -1,0 +1,42 @@
+# laborfacts — one command runs the main job, one runs the tests.
+CARGO   ?= cargo
+BIN     := target/release/laborfacts
+OUT     ?= out
+THREADS ?= 2
+
+.PHONY: extract test eval bench conformance fuzz clean check-rules
+
+## extract: build (release) and run over data/ → out/
+extract: $(BIN)
+	$(BIN) extract data --out $(OUT)
+	@echo "tables: $(OUT)/events.csv $(OUT)/facts.csv $(OUT)/province_summary.csv $(OUT)/province_month.csv $(OUT)/metric_by_event_type.csv"
+
+$(BIN): Cargo.toml Cargo.lock $(shell find src -name '*.rs')
+	$(CARGO) build --release --locked
+
+## test: unit, corpus, conformance and CLI tests (debug build)
+test:
+	$(CARGO) test --locked
+
+## eval: extract, then score against the hand-checked gold of the seeds
+eval: extract
+	$(BIN) eval --gold tests/gold --pred $(OUT)
+
+check-rules: $(BIN)
+	$(BIN) rules check rules
+
+## conformance: peer test suites (number, money, date) through `laborfacts parse`
+conformance:
+	$(CARGO) test --locked --test conformance -- --nocapture
+
+## fuzz: property tests of the parsers on arbitrary input, fixed budget
+fuzz:
+	PROPTEST_CASES=20000 $(CARGO) test --locked --release fuzz_ -- --nocapture
+
+## bench: ≥ 500 MB corpus from data/ with variation; MB/s and peak RSS at 1 and 2 threads
+bench: $(BIN)
+	python3 tools/bench.py --bin $(BIN) --mb 500 --threads 1 $(THREADS)
+
+clean:
+	$(CARGO) clean
+	rm -rf $(OUT) bench-corpus

@@ -1,0 +1,488 @@
+//! Dates: find date expressions (`rules/dates.toml`) and resolve them against the
+//! publication date, and infer the publication date of a page that has no metadata.
+//!
+//! **Publication-date inference.** The year: the latest year the text proves has begun —
+//! a dated month (`2023年10月`), a `…以来`/`自…` start, a half-year reported as done
+//! (`2018年上半年,`), or one after a completed year (`2022年,` a full-year statistic,
+//! `比2018年` a comparison base). Years in targets, plans and names prove nothing. The day:
+//! the latest month-day of the text in that year that is not marked as upcoming
+//! (`10月26日环卫工人节来临之际`), plus one day (a paper reports yesterday's events).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use chrono::{Datelike, Duration, NaiveDate};
+use regex::Regex;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::rules::{IdSet, RuleError, RuleSource, Spanned};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    atom: Vec<AtomDef>,
+    relative_years: HashMap<String, i32>,
+    month_parts: HashMap<String, [u32; 2]>,
+    year_parts: HashMap<String, [u32; 2]>,
+    anchors: HashMap<String, Spanned<String>>,
+    cues: Cues,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AtomDef {
+    id: Spanned<String>,
+    pattern: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Cues {
+    range_joiners: Vec<String>,
+    as_of_before: Vec<String>,
+    since_after: Vec<String>,
+    since_before: Vec<String>,
+    since_after_with_before: Vec<String>,
+    target_before: Vec<String>,
+    target_after: Vec<String>,
+    future_before: Vec<String>,
+    future_after: Vec<String>,
+    future_window: usize,
+    max_days_ahead: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateKind {
+    Point,
+    Range,
+    AsOf,
+    Since,
+    Approx,
+}
+
+impl DateKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DateKind::Point => "point",
+            DateKind::Range => "range",
+            DateKind::AsOf => "as_of",
+            DateKind::Since => "since",
+            DateKind::Approx => "approx",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grain {
+    Day,
+    Month,
+    Year,
+}
+
+impl Grain {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Grain::Day => "day",
+            Grain::Month => "month",
+            Grain::Year => "year",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DateMention {
+    pub start: usize,
+    pub end: usize,
+    pub date_start: Option<NaiveDate>,
+    pub date_end: Option<NaiveDate>,
+    pub kind: DateKind,
+    pub grain: Grain,
+    /// A deadline of a planned figure (`到2026年`).
+    pub target: bool,
+    /// Refers ahead of the text's own time (`…来临之际`, `将于…`).
+    pub future: bool,
+    pub rule: String,
+}
+
+pub struct DateGrammar {
+    atoms: Vec<(String, Regex)>,
+    relative_years: HashMap<String, i32>,
+    month_parts: HashMap<String, [u32; 2]>,
+    year_parts: HashMap<String, [u32; 2]>,
+    anchors: HashMap<String, String>,
+    cues: Cues,
+}
+
+/// A resolved atom before cue handling.
+#[derive(Debug, Clone)]
+struct Atom {
+    start: usize,
+    end: usize,
+    first: NaiveDate,
+    last: NaiveDate,
+    grain: Grain,
+    rule: String,
+    /// Anchor meaning (approx, as_of, same_day…) for word atoms.
+    anchor: Option<String>,
+    /// A bare year (`2023年`): the year of a range end written as `2023年10月` is given.
+    explicit_year: bool,
+}
+
+fn month_end(y: i32, m: u32) -> Option<NaiveDate> {
+    let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+    NaiveDate::from_ymd_opt(ny, nm, 1).map(|d| d - Duration::days(1))
+}
+
+fn clamp_day(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(y, m, d).or_else(|| month_end(y, m))
+}
+
+impl DateGrammar {
+    pub fn from_dir(dir: &Path) -> Result<Self, RuleError> {
+        Self::load(&RuleSource::read(&dir.join("dates.toml"))?)
+    }
+
+    pub fn load(src: &RuleSource) -> Result<Self, RuleError> {
+        let f: RuleFile = src.parse()?;
+        let mut ids = IdSet::default();
+        let mut atoms = Vec::new();
+        for a in &f.atom {
+            ids.insert(src, &a.id)?;
+            atoms.push((a.id.get_ref().clone(), src.regex(&a.pattern)?));
+        }
+        let mut anchors = HashMap::new();
+        for (word, meaning) in &f.anchors {
+            src.one_of(meaning, &["approx", "as_of", "same_day", "today", "yesterday"], "anchor meaning")?;
+            anchors.insert(word.clone(), meaning.get_ref().clone());
+        }
+        for (name, [a, b]) in f.month_parts.iter().chain(&f.year_parts) {
+            if a > b || *a == 0 {
+                return Err(src.error(0..0, format!("part {name:?}: bad range [{a}, {b}]")));
+            }
+        }
+        Ok(Self {
+            atoms,
+            relative_years: f.relative_years,
+            month_parts: f.month_parts,
+            year_parts: f.year_parts,
+            anchors,
+            cues: f.cues,
+        })
+    }
+
+    /// Atoms of every rule, leftmost-longest and non-overlapping.
+    fn scan(&self, text: &str, reference: NaiveDate, previous: &mut Option<NaiveDate>) -> Vec<Atom> {
+        let mut found: Vec<(usize, usize, usize)> = Vec::new();
+        for (i, (_, re)) in self.atoms.iter().enumerate() {
+            for m in re.find_iter(text) {
+                found.push((m.start(), m.end(), i));
+            }
+        }
+        found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+        let mut out: Vec<Atom> = Vec::new();
+        let mut taken_to = 0;
+        for (s, e, i) in found {
+            if s < taken_to {
+                continue;
+            }
+            // A number glued to more digits is not a date (12月份 fine, 2000人 never matches).
+            if text[..s].ends_with(|c: char| c.is_ascii_digit() || c == '.') {
+                continue;
+            }
+            let caps = self.atoms[i].1.captures(&text[s..e]).expect("matched before");
+            if let Some(atom) = self.resolve(&caps, s, e, &self.atoms[i].0, reference, previous, out.last()) {
+                taken_to = e;
+                if atom.grain == Grain::Day && atom.anchor.is_none() {
+                    *previous = Some(atom.first);
+                }
+                out.push(atom);
+            }
+        }
+        out
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn resolve(
+        &self,
+        caps: &regex::Captures,
+        start: usize,
+        end: usize,
+        rule: &str,
+        reference: NaiveDate,
+        previous: &Option<NaiveDate>,
+        before: Option<&Atom>,
+    ) -> Option<Atom> {
+        let num = |k: &str| caps.name(k).and_then(|m| m.as_str().parse::<u32>().ok());
+        let rel = caps.name("rel").and_then(|m| self.relative_years.get(m.as_str()).copied());
+        let explicit_year = caps.name("y").is_some();
+        let atom = |first: NaiveDate, last: NaiveDate, grain: Grain, anchor: Option<String>| {
+            Some(Atom { start, end, first, last, grain, rule: rule.to_string(), anchor, explicit_year })
+        };
+        if let Some(word) = caps.name("word") {
+            let meaning = self.anchors.get(word.as_str())?.clone();
+            let day = match meaning.as_str() {
+                "today" => reference,
+                "yesterday" => reference - Duration::days(1),
+                "same_day" => previous.unwrap_or(reference),
+                _ => reference,
+            };
+            return atom(day, day, Grain::Day, Some(meaning));
+        }
+        let year = |m: u32, d: u32| -> i32 {
+            if let Some(y) = num("y") {
+                return y as i32;
+            }
+            if let Some(r) = rel {
+                return reference.year() + r;
+            }
+            // Without a year: the reference year, unless that lands far after the reference.
+            let y = reference.year();
+            match clamp_day(y, m, d) {
+                Some(date) if (date - reference).num_days() > self.cues.max_days_ahead => y - 1,
+                _ => y,
+            }
+        };
+        if let (Some(m), Some(m2)) = (num("m"), num("m2")) {
+            let y = year(m, 1);
+            return atom(NaiveDate::from_ymd_opt(y, m, 1)?, month_end(y, m2.max(m))?, Grain::Month, None);
+        }
+        match (num("m"), num("d")) {
+            (Some(m), Some(d)) => {
+                let date = NaiveDate::from_ymd_opt(year(m, d), m, d)?;
+                atom(date, date, Grain::Day, None)
+            }
+            (Some(m), None) => {
+                let y = year(m, 1);
+                match caps.name("part").and_then(|p| self.month_parts.get(p.as_str())) {
+                    Some([a, b]) => atom(clamp_day(y, m, *a)?, clamp_day(y, m, *b)?, Grain::Month, None),
+                    None => atom(NaiveDate::from_ymd_opt(y, m, 1)?, month_end(y, m)?, Grain::Month, None),
+                }
+            }
+            (None, Some(d)) => {
+                // A bare day only continues a date just before it (10月23日至24日).
+                let prev = before.filter(|b| b.grain != Grain::Year && b.anchor.is_none())?;
+                let date = clamp_day(prev.last.year(), prev.last.month(), d)?;
+                atom(date, date, Grain::Day, None)
+            }
+            (None, None) => {
+                let y = num("y").map(|y| y as i32).or(rel.map(|r| reference.year() + r))?;
+                match caps.name("ypart").and_then(|p| self.year_parts.get(p.as_str())) {
+                    Some([a, b]) => atom(NaiveDate::from_ymd_opt(y, *a, 1)?, month_end(y, *b)?, Grain::Month, None),
+                    None if rel == Some(0) => atom(NaiveDate::from_ymd_opt(y, 1, 1)?, reference, Grain::Year, None),
+                    None => atom(NaiveDate::from_ymd_opt(y, 1, 1)?, NaiveDate::from_ymd_opt(y, 12, 31)?, Grain::Year, None),
+                }
+            }
+        }
+    }
+
+    fn ends_with_any<'a>(text: &str, words: &'a [String]) -> Option<&'a String> {
+        words.iter().filter(|w| text.ends_with(w.as_str())).max_by_key(|w| w.len())
+    }
+
+    fn starts_with_any<'a>(text: &str, words: &'a [String]) -> Option<&'a String> {
+        words.iter().filter(|w| text.starts_with(w.as_str())).max_by_key(|w| w.len())
+    }
+
+    /// All date expressions in normalised text, resolved against `reference`.
+    pub fn find_all(&self, text: &str, reference: NaiveDate) -> Vec<DateMention> {
+        let mut previous = None;
+        let atoms = self.scan(text, reference, &mut previous);
+        let c = &self.cues;
+        let mut out: Vec<DateMention> = Vec::new();
+        let mut i = 0;
+        while i < atoms.len() {
+            let a = &atoms[i];
+            let mut start = a.start;
+            let mut end = a.end;
+            let (first, mut last) = (a.first, a.last);
+            let mut grain = a.grain;
+            let mut kind = match a.anchor.as_deref() {
+                Some("as_of") => DateKind::AsOf,
+                Some("approx") => DateKind::Approx,
+                Some(_) => DateKind::Point,
+                None if a.first == a.last || grain == Grain::Month && a.first.day() == 1 && month_end(a.first.year(), a.first.month()) == Some(a.last) => {
+                    DateKind::Point
+                }
+                None => DateKind::Range,
+            };
+            let mut rule = a.rule.clone();
+            // Range: atom, joiner, atom (the second one inherits a missing year).
+            if let Some(b) = atoms.get(i + 1) {
+                let between = &text[a.end..b.start];
+                if a.anchor.is_none() && b.anchor.is_none() && c.range_joiners.iter().any(|j| j == between) {
+                    let mut b_last = b.last;
+                    if !b.explicit_year && a.explicit_year && b.rule != "date.rel_ym" && b.rule != "date.rel_md" {
+                        b_last = b.last.with_year(a.first.year()).unwrap_or(b.last);
+                    }
+                    if b_last >= first {
+                        last = b_last;
+                        end = b.end;
+                        kind = DateKind::Range;
+                        grain = if grain == Grain::Day && b.grain == Grain::Day { Grain::Day } else { Grain::Month.min_grain(b.grain) };
+                        rule = format!("{rule}+range");
+                        i += 1;
+                    }
+                }
+            }
+            let before = &text[..start];
+            let after = &text[end..];
+            let mut target = false;
+            let mut date_start = Some(first);
+            if let Some(w) = Self::ends_with_any(before, &c.as_of_before) {
+                start -= w.len();
+                kind = DateKind::AsOf;
+                date_start = None;
+            } else if let Some(w) = Self::starts_with_any(after, &c.since_after) {
+                end += w.len();
+                kind = DateKind::Since;
+                last = reference;
+                if let Some(w) = Self::ends_with_any(before, &c.since_before) {
+                    start -= w.len();
+                }
+            } else if let (Some(wb), Some(wa)) =
+                (Self::ends_with_any(before, &c.since_before), Self::starts_with_any(after, &c.since_after_with_before))
+            {
+                start -= wb.len();
+                end += wa.len();
+                kind = DateKind::Since;
+                last = reference;
+            } else if kind != DateKind::Range && a.anchor.is_none() && grain != Grain::Day {
+                if let Some(w) = Self::ends_with_any(before, &c.target_before) {
+                    // 到2026年: the figure is due by the end of that period.
+                    start -= w.len();
+                    target = true;
+                    kind = DateKind::AsOf;
+                    date_start = None;
+                } else if let Some(w) = Self::starts_with_any(after, &c.target_after) {
+                    end += w.len();
+                    target = true;
+                    kind = DateKind::AsOf;
+                    date_start = None;
+                }
+            }
+            if kind == DateKind::AsOf && a.anchor.is_some() {
+                date_start = None;
+            }
+            let window: String = after.chars().take(c.future_window + 4).collect();
+            let future = Self::ends_with_any(before, &c.future_before).is_some()
+                || c.future_after.iter().any(|w| window.find(w.as_str()).is_some_and(|p| window[..p].chars().count() <= c.future_window));
+            out.push(DateMention { start, end, date_start, date_end: Some(last), kind, grain, target, future, rule });
+            i += 1;
+        }
+        out
+    }
+
+    /// The publication date of a page, inferred from its text (see the module docs).
+    pub fn infer_pub_date(&self, text: &str) -> Option<NaiveDate> {
+        static EVIDENCE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+            Regex::new(r"(?P<since>自|从)?(?P<cmp>比|较)?(?P<y>(?:19|20)\d{2})年(?:(?P<m>1[0-2]|0?[1-9])月|(?P<half>上半年|一季度|第一季度)(?P<halfc>,)?|(?P<bare>,)|(?P<since2>以来))?")
+                .expect("valid regex")
+        });
+        let mut year: Option<i32> = None;
+        let mut raise = |y: i32| year = Some(year.map_or(y, |c| c.max(y)));
+        for c in EVIDENCE.captures_iter(text) {
+            let y: i32 = c["y"].parse().ok()?;
+            if c.name("m").is_some() || c.name("since").is_some() || c.name("since2").is_some() || c.name("halfc").is_some() {
+                raise(y);
+            } else if c.name("bare").is_some() || c.name("cmp").is_some() {
+                raise(y + 1);
+            }
+        }
+        let year = year?;
+        let reference = NaiveDate::from_ymd_opt(year, 12, 31)?;
+        let latest = self
+            .find_all(text, reference)
+            .into_iter()
+            .filter(|m| m.grain == Grain::Day && !m.future && m.kind != DateKind::Approx && m.kind != DateKind::Since)
+            .filter_map(|m| m.date_start.or(m.date_end))
+            .filter(|d| d.year() == year)
+            .max()?;
+        Some(latest + Duration::days(1))
+    }
+
+    pub fn parse_json(&self, text: &str, reference: NaiveDate) -> serde_json::Value {
+        let found: Vec<serde_json::Value> = self
+            .find_all(text, reference)
+            .into_iter()
+            .map(|m| {
+                json!({
+                    "text": &text[m.start..m.end], "span": [m.start, m.end],
+                    "date_start": m.date_start.map(|d| d.to_string()), "date_end": m.date_end.map(|d| d.to_string()),
+                    "date_kind": m.kind.as_str(), "grain": m.grain.as_str(), "target": m.target, "future": m.future, "rule": m.rule,
+                })
+            })
+            .collect();
+        json!({"reference": reference.to_string(), "dates": found})
+    }
+}
+
+impl Grain {
+    /// The coarser of two grains.
+    fn min_grain(self, other: Grain) -> Grain {
+        match (self, other) {
+            (Grain::Year, _) | (_, Grain::Year) => Grain::Year,
+            (Grain::Month, _) | (_, Grain::Month) => Grain::Month,
+            _ => Grain::Day,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn g() -> DateGrammar {
+        DateGrammar::from_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")).unwrap()
+    }
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn one(text: &str, reference: &str) -> (String, String, &'static str) {
+        let m = g().find_all(text, d(reference)).into_iter().next().unwrap_or_else(|| panic!("no date in {text}"));
+        (m.date_start.map(|x| x.to_string()).unwrap_or_default(), m.date_end.map(|x| x.to_string()).unwrap_or_default(), m.kind.as_str())
+    }
+
+    #[test]
+    fn forms() {
+        let r = "2024-10-25";
+        assert_eq!(one("10月23日至24日,会议召开", r), ("2024-10-23".into(), "2024-10-24".into(), "range"));
+        assert_eq!(one("截至今年9月,共帮助", r), ("".into(), "2024-09-30".into(), "as_of"));
+        assert_eq!(one("2024年以来,各地工会", r), ("2024-01-01".into(), "2024-10-25".into(), "since"));
+        assert_eq!(one("今年1月~7月,全区调解", "2023-11-26"), ("2023-01-01".into(), "2023-07-31".into(), "range"));
+        assert_eq!(one("拖欠今年4、5月的工资", "2018-08-03"), ("2018-04-01".into(), "2018-05-31".into(), "range"));
+        assert_eq!(one("从2022年3月至2023年10月", r), ("2022-03-01".into(), "2023-10-31".into(), "range"));
+        assert_eq!(one("11月初,五方联动", "2023-11-26"), ("2023-11-01".into(), "2023-11-10".into(), "range"));
+        assert_eq!(one("7月底至明年2月初", "2018-08-03"), ("2018-07-21".into(), "2019-02-10".into(), "range"));
+        assert_eq!(one("明确到2026年基本形成", r), ("".into(), "2026-12-31".into(), "as_of"));
+        assert_eq!(one("近日,工会开展", r), ("2024-10-25".into(), "2024-10-25".into(), "approx"));
+        assert_eq!(one("12月28日,工会", "2025-01-05"), ("2024-12-28".into(), "2024-12-28".into(), "point"));
+        assert!(g().find_all("服务2000人,1704名职工", d(r)).is_empty());
+        let m = &g().find_all("在10月26日环卫工人节来临之际", d(r))[0];
+        assert!(m.future);
+    }
+
+    #[test]
+    fn publication_date_of_the_seeds() {
+        let seg = crate::segment::Segmenter::from_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")).unwrap();
+        let gold = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/gold/documents.jsonl")).unwrap();
+        for line in gold.lines() {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            let doc = v["doc"].as_str().unwrap();
+            let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join(doc)).unwrap();
+            let norm = seg.normalizer().normalize(&text);
+            let got = g().infer_pub_date(&norm.text).map(|d| d.format("%Y-%m").to_string());
+            assert_eq!(got.as_deref(), v["pub_month"].as_str(), "{doc}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fuzz_find_all_never_panics(s in "[0-9年月日至今去明以来截至近前后初底旬,、~-]{0,60}|\\PC{0,80}") {
+            let _ = g().find_all(&s, d("2024-10-25"));
+            let _ = g().infer_pub_date(&s);
+        }
+    }
+}

@@ -1,0 +1,453 @@
+//! Facts: every quantity of an article with its metric, status and double-counting flag, as
+//! driven by `rules/metrics.toml` (metrics, status cues, restatements, breakdowns).
+//! Quantities themselves (number, unit, qualifier, per-unit) come from [`crate::quantity`].
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::Path;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use regex::Regex;
+use serde::Deserialize;
+
+use crate::quantity::{Quantity, QuantityGrammar};
+use crate::rules::{IdSet, METRICS, RuleError, RuleSource, Spanned, UNITS};
+use crate::segment::{Article, Role};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    defaults: HashMap<String, Spanned<String>>,
+    rule: Vec<MetricRuleDef>,
+    status: StatusDef,
+    restatement: RestatementDef,
+    breakdown: BreakdownDef,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MetricRuleDef {
+    id: Spanned<String>,
+    metric: Spanned<String>,
+    #[serde(default)]
+    units: Vec<Spanned<String>>,
+    #[serde(default)]
+    cues: Vec<String>,
+    #[serde(default)]
+    heads: Vec<String>,
+    #[serde(default)]
+    scope: Option<Spanned<String>>,
+    #[serde(default)]
+    position: Option<Spanned<String>>,
+    #[serde(default)]
+    window: Option<usize>,
+    priority: i32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatusDef {
+    planned_clause: Vec<String>,
+    planned_sentence: Vec<String>,
+    planned_patterns: Vec<Spanned<String>>,
+    actual_override: Vec<String>,
+    per_unit_money_planned: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RestatementDef {
+    demonstratives: Vec<String>,
+    same_value_units: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BreakdownDef {
+    total_cues: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Position {
+    Before,
+    After,
+    Any,
+}
+
+struct MetricRule {
+    id: String,
+    metric: String,
+    units: Vec<String>,
+    heads: Vec<String>,
+    sentence_scope: bool,
+    position: Position,
+    window: usize,
+    priority: i32,
+}
+
+/// Compiled fact rules.
+pub struct FactRules {
+    defaults: HashMap<String, String>,
+    rules: Vec<MetricRule>,
+    /// All cue words of all rules in one automaton; pattern index → rule index.
+    cues: AhoCorasick,
+    cue_rule: Vec<usize>,
+    planned_clause: AhoCorasick,
+    planned_sentence: AhoCorasick,
+    planned_pattern: Regex,
+    actual_override: AhoCorasick,
+    per_unit_money_planned: bool,
+    demonstratives: Vec<String>,
+    same_value_units: Vec<String>,
+    total_cues: Vec<String>,
+}
+
+fn automaton(src: &RuleSource, words: &[String]) -> Result<AhoCorasick, RuleError> {
+    if let Some(w) = words.iter().find(|w| w.trim().is_empty()) {
+        return Err(src.error(0..0, format!("empty cue word {w:?}")));
+    }
+    AhoCorasick::builder()
+        .match_kind(MatchKind::Standard)
+        .build(words)
+        .map_err(|e| src.error(0..0, format!("cannot build cue automaton: {e}")))
+}
+
+impl FactRules {
+    pub fn from_dir(dir: &Path) -> Result<Self, RuleError> {
+        Self::load(&RuleSource::read(&dir.join("metrics.toml"))?)
+    }
+
+    pub fn load(src: &RuleSource) -> Result<Self, RuleError> {
+        let file: RuleFile = src.parse()?;
+        let mut defaults = HashMap::new();
+        for (unit, metric) in &file.defaults {
+            if !UNITS.contains(&unit.as_str()) {
+                return Err(src.error(metric.span(), format!("unknown unit {unit:?} in [defaults]")));
+            }
+            src.one_of(metric, METRICS, "metric")?;
+            defaults.insert(unit.clone(), metric.get_ref().clone());
+        }
+        let mut ids = IdSet::default();
+        let mut rules = Vec::new();
+        let mut words = Vec::new();
+        let mut cue_rule = Vec::new();
+        for (i, r) in file.rule.iter().enumerate() {
+            ids.insert(src, &r.id)?;
+            src.one_of(&r.metric, METRICS, "metric")?;
+            for u in &r.units {
+                src.one_of(u, UNITS, "unit")?;
+            }
+            if r.cues.is_empty() == r.heads.is_empty() {
+                return Err(src.error(r.id.span(), "a metric rule needs either `cues` or `heads`"));
+            }
+            let sentence_scope = match &r.scope {
+                None => false,
+                Some(s) => {
+                    src.one_of(s, &["clause", "sentence"], "scope")?;
+                    s.get_ref() == "sentence"
+                }
+            };
+            let position = match &r.position {
+                None => Position::Any,
+                Some(p) => {
+                    src.one_of(p, &["before", "after", "any"], "position")?;
+                    match p.get_ref().as_str() {
+                        "before" => Position::Before,
+                        "after" => Position::After,
+                        _ => Position::Any,
+                    }
+                }
+            };
+            if !r.cues.is_empty() && r.window.is_none() {
+                return Err(src.error(r.id.span(), "a rule with `cues` needs a `window` (characters)"));
+            }
+            for c in &r.cues {
+                words.push(c.clone());
+                cue_rule.push(i);
+            }
+            rules.push(MetricRule {
+                id: r.id.get_ref().clone(),
+                metric: r.metric.get_ref().clone(),
+                units: r.units.iter().map(|u| u.get_ref().clone()).collect(),
+                heads: r.heads.clone(),
+                sentence_scope,
+                position,
+                window: r.window.unwrap_or(0),
+                priority: r.priority,
+            });
+        }
+        let patterns = file
+            .status
+            .planned_patterns
+            .iter()
+            .map(|p| src.regex(p).map(|r| format!("(?:{})", r.as_str())))
+            .collect::<Result<Vec<_>, _>>()?;
+        for u in &file.restatement.same_value_units {
+            src.one_of(u, UNITS, "unit")?;
+        }
+        Ok(Self {
+            defaults,
+            rules,
+            cues: automaton(src, &words)?,
+            cue_rule,
+            planned_clause: automaton(src, &file.status.planned_clause)?,
+            planned_sentence: automaton(src, &file.status.planned_sentence)?,
+            planned_pattern: Regex::new(if patterns.is_empty() { "[^\\s\\S]".to_string() } else { patterns.join("|") }.as_str())
+                .map_err(|e| src.error(0..0, e.to_string()))?,
+            actual_override: automaton(src, &file.status.actual_override)?,
+            per_unit_money_planned: file.status.per_unit_money_planned,
+            demonstratives: file.restatement.demonstratives,
+            same_value_units: file.restatement.same_value_units.into_iter().map(|u| u.into_inner()).collect(),
+            total_cues: file.breakdown.total_cues,
+        })
+    }
+}
+
+/// One fact of an article, offsets into the normalised document text.
+#[derive(Debug, Clone)]
+pub struct Fact {
+    /// Index into `article.paras`.
+    pub para: usize,
+    pub start: usize,
+    pub end: usize,
+    pub sentence: Range<usize>,
+    pub clause: Range<usize>,
+    pub quantity: Quantity,
+    pub metric: String,
+    pub planned: bool,
+    pub dup: bool,
+    pub rules: Vec<String>,
+}
+
+pub struct FactExtractor {
+    pub quantities: QuantityGrammar,
+    pub rules: FactRules,
+}
+
+fn is_sentence_end(c: char) -> bool {
+    matches!(c, '。' | '!' | '?' | '…')
+}
+
+fn is_clause_end(c: char) -> bool {
+    matches!(c, ',' | ';' | ':') || is_sentence_end(c)
+}
+
+/// Split `range` of `text` at characters accepted by `end`; each piece keeps its delimiter.
+fn pieces(text: &str, range: Range<usize>, end: fn(char) -> bool) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = range.start;
+    for (i, c) in text[range.clone()].char_indices() {
+        if end(c) {
+            let stop = range.start + i + c.len_utf8();
+            if stop > start {
+                out.push(start..stop);
+            }
+            start = stop;
+        }
+    }
+    if start < range.end {
+        out.push(start..range.end);
+    }
+    out
+}
+
+/// Longest context (bytes each side) a sentence or clause may give a quantity: run-on OCR
+/// text with no sentence end must not make per-fact work grow with the paragraph.
+const MAX_CONTEXT: usize = 600;
+
+fn containing(text: &str, ranges: &[Range<usize>], at: usize) -> Range<usize> {
+    let i = ranges.partition_point(|r| r.end <= at);
+    let r = ranges.get(i).filter(|r| r.start <= at).cloned().unwrap_or(at..at);
+    let mut start = r.start.max(at.saturating_sub(MAX_CONTEXT));
+    let mut end = r.end.min(at + MAX_CONTEXT);
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    start..end.max(start)
+}
+
+impl FactExtractor {
+    pub fn from_dir(dir: &Path) -> Result<Self, RuleError> {
+        Ok(Self { quantities: QuantityGrammar::from_dir(dir)?, rules: FactRules::from_dir(dir)? })
+    }
+
+    /// All facts of one article, in text order.
+    pub fn extract(&self, text: &str, article: &Article) -> Vec<Fact> {
+        let mut facts = Vec::new();
+        for (pi, para) in article.paras.iter().enumerate() {
+            if matches!(para.role, Role::Byline | Role::Credit) {
+                continue;
+            }
+            // Facts start after the lead marker (a reporter's name holds no figures).
+            let from = if (para.start..para.end).contains(&article.body_start) { article.body_start } else { para.start };
+            let sentences = pieces(text, from..para.end, is_sentence_end);
+            let clauses = pieces(text, from..para.end, is_clause_end);
+            for q in self.quantities.find_all(&text[from..para.end]) {
+                if q.unit.is_empty() || q.excluded.is_some() || q.end <= q.start {
+                    continue;
+                }
+                let (start, end) = (from + q.start, from + q.end);
+                let sentence = containing(text, &sentences, start);
+                let clause = containing(text, &clauses, start);
+                let mut fact = Fact {
+                    para: pi,
+                    start,
+                    end,
+                    sentence,
+                    clause,
+                    quantity: q,
+                    metric: String::new(),
+                    planned: false,
+                    dup: false,
+                    rules: Vec::new(),
+                };
+                self.classify(text, &mut fact);
+                facts.push(fact);
+            }
+        }
+        self.mark_breakdowns(text, &mut facts);
+        self.mark_restatements(text, article, &mut facts);
+        facts
+    }
+
+    fn classify(&self, text: &str, f: &mut Fact) {
+        let q = &f.quantity;
+        f.rules.extend(q.rules.iter().cloned());
+        let (metric, rule) = if q.article_like {
+            ("other".to_string(), "metric.article_like".to_string())
+        } else {
+            self.metric(text, f)
+        };
+        f.metric = metric;
+        f.rules.push(rule);
+        let clause = &text[f.clause.clone()];
+        let sentence = &text[f.sentence.clone()];
+        let overridden = self.rules.actual_override.is_match(sentence);
+        let planned_cue = self.rules.planned_clause.is_match(clause)
+            || self.rules.planned_sentence.is_match(sentence)
+            || self.rules.planned_pattern.is_match(sentence);
+        let standard = self.rules.per_unit_money_planned && f.quantity.per_unit && f.quantity.unit == "yuan";
+        f.planned = !overridden && (planned_cue || standard);
+        if f.planned {
+            f.rules.push(if standard && !planned_cue { "status.per_unit_standard" } else { "status.planned_cue" }.into());
+        }
+    }
+
+    /// Choose the metric: the best firing rule (head, then clause, then sentence; priority;
+    /// distance), else the unit's default.
+    fn metric(&self, text: &str, f: &Fact) -> (String, String) {
+        let q = &f.quantity;
+        let applies = |r: &MetricRule| r.units.is_empty() || r.units.iter().any(|u| *u == q.unit);
+        let after = &text[f.end..f.sentence.end.max(f.end)];
+        let mut best: Option<(u8, i32, usize, usize)> = None; // (level, -priority, distance, rule)
+        let mut consider = |cand: (u8, i32, usize, usize)| {
+            if best.is_none_or(|b| (cand.0, cand.1, cand.2) < (b.0, b.1, b.2)) {
+                best = Some(cand);
+            }
+        };
+        for (i, r) in self.rules.rules.iter().enumerate() {
+            if applies(r) && !r.heads.is_empty() && r.heads.iter().any(|h| after.starts_with(h.as_str()) || q.head.starts_with(h.as_str())) {
+                consider((0, -r.priority, 0, i));
+            }
+        }
+        for m in self.rules.cues.find_overlapping_iter(&text[f.sentence.clone()]) {
+            let ri = self.rules.cue_rule[m.pattern().as_usize()];
+            let r = &self.rules.rules[ri];
+            if !applies(r) {
+                continue;
+            }
+            let (ms, me) = (f.sentence.start + m.start(), f.sentence.start + m.end());
+            let (side, gap) = if me <= f.start {
+                (Position::Before, &text[me..f.start])
+            } else if ms >= f.end {
+                (Position::After, &text[f.end..ms])
+            } else {
+                continue;
+            };
+            if r.position != Position::Any && r.position != side {
+                continue;
+            }
+            let distance = gap.chars().count();
+            if distance > r.window {
+                continue;
+            }
+            let in_clause = ms >= f.clause.start && me <= f.clause.end;
+            if !in_clause && !r.sentence_scope {
+                continue;
+            }
+            consider((if in_clause { 1 } else { 2 }, -r.priority, distance, ri));
+        }
+        match best {
+            Some((_, _, _, ri)) => (self.rules.rules[ri].metric.clone(), self.rules.rules[ri].id.clone()),
+            None => (
+                self.rules.defaults.get(&q.unit).cloned().unwrap_or_else(|| "other".into()),
+                format!("metric.default.{}", if q.unit.is_empty() { "none" } else { &q.unit }),
+            ),
+        }
+    }
+
+    /// `A 46人、B 33人 … 共计374人`: listed parts that add up to the total are `dup`.
+    fn mark_breakdowns(&self, text: &str, facts: &mut [Fact]) {
+        for t in 0..facts.len() {
+            let before = &text[facts[t].sentence.start..facts[t].start];
+            if !self.rules.total_cues.iter().any(|c| before.ends_with(c.as_str())) {
+                continue;
+            }
+            let total = facts[t].quantity.value;
+            let mut sum = 0.0;
+            let mut parts = Vec::new();
+            for p in (0..t).rev() {
+                if facts[p].sentence != facts[t].sentence || facts[p].quantity.unit != facts[t].quantity.unit {
+                    break;
+                }
+                sum += facts[p].quantity.value;
+                parts.push(p);
+                if (sum - total).abs() <= 0.005 * total.abs() && parts.len() >= 2 {
+                    for &p in &parts {
+                        facts[p].dup = true;
+                        facts[p].rules.push("dup.breakdown".into());
+                    }
+                    break;
+                }
+            }
+        }
+    }
+
+    /// A figure said again in the same article (headline, box, `这10个站点`, the same 150
+    /// workers) is `dup`; the body mention counts. Copies take the original's metric.
+    fn mark_restatements(&self, text: &str, article: &Article, facts: &mut [Fact]) {
+        let restating = |f: &Fact| matches!(article.paras[f.para].role, Role::Title | Role::Box);
+        // Body facts first, in text order; then headline and box facts.
+        let mut order: Vec<usize> = (0..facts.len()).filter(|&i| !restating(&facts[i])).collect();
+        order.extend((0..facts.len()).filter(|&i| restating(&facts[i])));
+        let head = |f: &Fact| -> String { text[f.end..].chars().take(4).collect() };
+        let key = |f: &Fact| (f.quantity.unit.clone(), (f.quantity.value * 1000.0).round() as i64);
+        let mut originals: HashMap<(String, i64), Vec<usize>> = HashMap::new();
+        for i in order {
+            let f = &facts[i];
+            if f.metric == "other" || f.quantity.article_like {
+                continue;
+            }
+            let before = &text[f.clause.start..f.start];
+            let demonstrative = self.rules.demonstratives.iter().any(|d| before.ends_with(d.as_str()));
+            let same_value_unit = self.rules.same_value_units.contains(&f.quantity.unit);
+            let original = originals
+                .get(&key(f))
+                .and_then(|os| os.iter().copied().find(|&o| restating(f) || demonstrative || same_value_unit || head(&facts[o]) == head(f)));
+            match original {
+                Some(o) => {
+                    let (metric, planned) = (facts[o].metric.clone(), facts[o].planned);
+                    let f = &mut facts[i];
+                    f.dup = true;
+                    f.metric = metric;
+                    f.planned |= planned;
+                    f.rules.push("dup.restated".into());
+                }
+                None => originals.entry(key(&facts[i])).or_default().push(i),
+            }
+        }
+    }
+}

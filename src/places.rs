@@ -1,0 +1,687 @@
+//! Places: recognise place mentions (one aho-corasick automaton over every full name, short
+//! name, region, anaphor and national cue), resolve them to the GB/T 2260 chain
+//! province / prefecture / county, and attribute articles and facts to places
+//! (ANNOTATION.md "Places"). Names: `data/gazetteer/`; context words: `rules/places.toml`.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+use std::path::Path;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use anyhow::{Context, Result, bail};
+use regex::Regex;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::rules::{IdSet, RuleSource, Spanned};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Level {
+    Province,
+    Prefecture,
+    County,
+}
+
+#[derive(Debug, Clone)]
+pub struct Division {
+    pub code: u32,
+    pub name: String,
+    pub level: Level,
+    pub parent: u32,
+    pub province: String,
+    pub prefecture: String,
+    pub county: String,
+    /// English name of the province (summary tables).
+    pub english: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Attribution {
+    pub province: String,
+    pub prefecture: String,
+    pub county: String,
+    /// national | region | province | prefecture | county | "" (unknown)
+    pub scope: String,
+    pub code: u32,
+    pub rules: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlaceRef {
+    pub start: usize,
+    pub end: usize,
+    pub attribution: Attribution,
+    pub rule: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    short_name_suffixes: Vec<String>,
+    not_places: Vec<String>,
+    literary_excluded: Vec<String>,
+    region_min_chars: usize,
+    short_regions: Vec<String>,
+    abbreviation_group: Pattern,
+    anaphor: Vec<AnaphorDef>,
+    national: Words,
+    venue: VenueDef,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Pattern {
+    id: Spanned<String>,
+    pattern: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AnaphorDef {
+    id: Spanned<String>,
+    words: Vec<String>,
+    level: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Words {
+    id: Spanned<String>,
+    words: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VenueDef {
+    id: Spanned<String>,
+    before: Vec<String>,
+    after: Vec<String>,
+    window: usize,
+}
+
+/// What a surface string can be; one string may be several things (吉林: province short and city short).
+#[derive(Default, Clone)]
+struct Entry {
+    full: Vec<u32>,
+    short: Vec<u32>,
+    province_short: Option<u32>,
+    literary: Option<u32>,
+    region: Option<Vec<u32>>,
+    anaphor: Option<(Level, usize)>,
+    national: bool,
+    blocked: bool,
+}
+
+pub struct Places {
+    divisions: Vec<Division>,
+    by_code: HashMap<u32, usize>,
+    by_name: HashMap<String, Vec<u32>>,
+    provinces: Vec<u32>,
+    entries: Vec<Entry>,
+    automaton: AhoCorasick,
+    suffixes: AhoCorasick,
+    abbrev_group: (String, Regex),
+    abbrev_chars: HashMap<char, u32>,
+    anaphor_ids: Vec<String>,
+    national_id: String,
+    venue: VenueDef,
+}
+
+/// A recognised mention before attribution.
+#[derive(Debug, Clone)]
+enum Kind {
+    Place(u32),
+    Region(Vec<u32>),
+    National,
+}
+
+#[derive(Debug, Clone)]
+struct Mention {
+    start: usize,
+    end: usize,
+    kind: Kind,
+    rule: String,
+}
+
+fn read_tsv(path: &Path) -> Result<Vec<Vec<String>>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(text.lines().skip(1).filter(|l| !l.trim().is_empty()).map(|l| l.split('\t').map(str::to_string).collect()).collect())
+}
+
+fn field<'a>(row: &'a [String], i: usize, path: &Path, line: usize) -> Result<&'a str> {
+    match row.get(i) {
+        Some(v) => Ok(v),
+        None => bail!("{}:{}: missing column {}", path.display(), line, i + 1),
+    }
+}
+
+impl Places {
+    pub fn load(gazetteer_dir: &Path, rules_dir: &Path) -> Result<Self> {
+        let src = RuleSource::read(&rules_dir.join("places.toml"))?;
+        let rf: RuleFile = src.parse()?;
+        let mut ids = IdSet::default();
+        ids.insert(&src, &rf.abbreviation_group.id)?;
+        ids.insert(&src, &rf.national.id)?;
+        ids.insert(&src, &rf.venue.id)?;
+        let abbrev_group = (rf.abbreviation_group.id.get_ref().clone(), src.regex(&rf.abbreviation_group.pattern)?);
+
+        // Divisions.
+        let path = gazetteer_dir.join("regions.tsv");
+        let mut rows = Vec::new();
+        for (i, r) in read_tsv(&path)?.into_iter().enumerate() {
+            let line = i + 2;
+            let code: u32 = field(&r, 0, &path, line)?.parse().with_context(|| format!("{}:{line}: bad code", path.display()))?;
+            let level = match field(&r, 2, &path, line)? {
+                "province" => Level::Province,
+                "prefecture" => Level::Prefecture,
+                "county" => Level::County,
+                other => bail!("{}:{line}: unknown level {other:?}", path.display()),
+            };
+            let parent: u32 = field(&r, 3, &path, line)?.parse().unwrap_or(0);
+            let shorts: Vec<String> = field(&r, 5, &path, line)?.split('|').filter(|s| !s.is_empty()).map(str::to_string).collect();
+            rows.push((code, field(&r, 1, &path, line)?.to_string(), level, parent, shorts));
+        }
+        let abbrev_path = gazetteer_dir.join("province_abbrev.tsv");
+        let mut english = HashMap::new();
+        let mut abbrev_chars = HashMap::new();
+        let mut literary = Vec::new();
+        for (i, r) in read_tsv(&abbrev_path)?.into_iter().enumerate() {
+            let pc: u32 = field(&r, 0, &abbrev_path, i + 2)?.parse().context("bad province code")?;
+            english.insert(pc * 10000, field(&r, 5, &abbrev_path, i + 2)?.to_string());
+            for a in field(&r, 3, &abbrev_path, i + 2)?.split('|').filter(|a| !a.is_empty()) {
+                if let Some(c) = a.chars().next() {
+                    abbrev_chars.insert(c, pc * 10000);
+                }
+            }
+            for l in field(&r, 6, &abbrev_path, i + 2)?.split('|').filter(|l| !l.is_empty()) {
+                if !rf.literary_excluded.iter().any(|x| x == l) {
+                    literary.push((l.to_string(), pc * 10000));
+                }
+            }
+        }
+        let by_code_tmp: HashMap<u32, (String, Level, u32)> = rows.iter().map(|r| (r.0, (r.1.clone(), r.2, r.3))).collect();
+        let mut divisions = Vec::new();
+        for (code, name, level, parent, _) in &rows {
+            let mut chain = vec![(*level, name.clone())];
+            let mut p = *parent;
+            while let Some((n, l, pp)) = by_code_tmp.get(&p) {
+                chain.push((*l, n.clone()));
+                p = *pp;
+            }
+            let get = |lv: Level| chain.iter().find(|c| c.0 == lv).map(|c| c.1.clone()).unwrap_or_default();
+            let province_code = code / 10000 * 10000;
+            divisions.push(Division {
+                code: *code,
+                name: name.clone(),
+                level: *level,
+                parent: *parent,
+                province: get(Level::Province),
+                prefecture: get(Level::Prefecture),
+                county: get(Level::County),
+                english: english.get(&province_code).cloned().unwrap_or_default(),
+            });
+        }
+        let by_code: HashMap<u32, usize> = divisions.iter().enumerate().map(|(i, d)| (d.code, i)).collect();
+        let mut by_name: HashMap<String, Vec<u32>> = HashMap::new();
+        for d in &divisions {
+            by_name.entry(d.name.clone()).or_default().push(d.code);
+        }
+        let provinces: Vec<u32> = divisions.iter().filter(|d| d.level == Level::Province).map(|d| d.code).collect();
+
+        // Surfaces.
+        let common: HashSet<String> = read_tsv(&gazetteer_dir.join("common_word_shorts.tsv"))?.into_iter().filter_map(|r| r.first().cloned()).collect();
+        let mut surface: HashMap<String, Entry> = HashMap::new();
+        for (code, name, level, _, shorts) in &rows {
+            let e = surface.entry(name.clone()).or_default();
+            e.full.push(*code);
+            for s in shorts {
+                let e = surface.entry(s.clone()).or_default();
+                if *level == Level::Province {
+                    e.province_short = Some(*code);
+                }
+                e.short.push(*code);
+            }
+        }
+        for (l, code) in literary {
+            surface.entry(l).or_default().literary = Some(code);
+        }
+        let multi_path = gazetteer_dir.join("regions_multi.tsv");
+        for (i, r) in read_tsv(&multi_path)?.into_iter().enumerate() {
+            let codes: Vec<u32> = field(&r, 2, &multi_path, i + 2)?.split('|').filter_map(|c| c.parse::<u32>().ok()).map(|c| c * 10000).collect();
+            let names = std::iter::once(field(&r, 0, &multi_path, i + 2)?).chain(field(&r, 1, &multi_path, i + 2)?.split('|'));
+            for n in names.filter(|n| !n.is_empty()) {
+                if n.chars().count() >= rf.region_min_chars || rf.short_regions.iter().any(|s| s == n) {
+                    surface.entry(n.to_string()).or_default().region = Some(codes.clone());
+                }
+            }
+        }
+        let mut anaphor_ids = Vec::new();
+        for a in &rf.anaphor {
+            ids.insert(&src, &a.id)?;
+            src.one_of(&a.level, &["province", "prefecture", "county"], "level")?;
+            let level = match a.level.get_ref().as_str() {
+                "province" => Level::Province,
+                "prefecture" => Level::Prefecture,
+                _ => Level::County,
+            };
+            for w in &a.words {
+                surface.entry(w.clone()).or_default().anaphor = Some((level, anaphor_ids.len()));
+            }
+            anaphor_ids.push(a.id.get_ref().clone());
+        }
+        for w in &rf.national.words {
+            surface.entry(w.clone()).or_default().national = true;
+        }
+        for w in rf.not_places.iter().chain(common.iter()) {
+            let e = surface.entry(w.clone()).or_default();
+            // A common word stays a place only as a full name of 3+ characters (东海县 is fine).
+            if !(e.full.len() == 1 && w.chars().count() >= 3 && !rf.not_places.contains(w)) {
+                *e = Entry { blocked: true, national: e.national, ..Entry::default() };
+            }
+        }
+        let mut keys: Vec<String> = surface.keys().cloned().collect();
+        keys.sort();
+        let entries: Vec<Entry> = keys.iter().map(|k| surface[k].clone()).collect();
+        let automaton = AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(&keys).context("place automaton")?;
+        let suffixes = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .start_kind(aho_corasick::StartKind::Anchored)
+            .build(&rf.short_name_suffixes)
+            .context("suffix automaton")?;
+        Ok(Self {
+            divisions,
+            by_code,
+            by_name,
+            provinces,
+            entries,
+            automaton,
+            suffixes,
+            abbrev_group,
+            abbrev_chars,
+            anaphor_ids,
+            national_id: rf.national.id.get_ref().clone(),
+            venue: rf.venue,
+        })
+    }
+
+    pub fn provinces(&self) -> Vec<&Division> {
+        self.provinces.iter().filter_map(|c| self.division(*c)).collect()
+    }
+
+    pub fn division(&self, code: u32) -> Option<&Division> {
+        self.by_code.get(&code).map(|&i| &self.divisions[i])
+    }
+
+    pub fn division_by_name(&self, full_name: &str) -> Option<&Division> {
+        self.by_name.get(full_name).and_then(|c| c.first()).and_then(|&c| self.division(c))
+    }
+
+    fn province_of(code: u32) -> u32 {
+        code / 10000 * 10000
+    }
+
+    fn is_ancestor(&self, anc: u32, code: u32) -> bool {
+        let mut c = code;
+        for _ in 0..4 {
+            if c == anc {
+                return true;
+            }
+            match self.division(c) {
+                Some(d) if d.parent != 0 => c = d.parent,
+                _ => return false,
+            }
+        }
+        false
+    }
+
+    fn attribution(&self, code: u32, rule: &str) -> Attribution {
+        let Some(d) = self.division(code) else { return Attribution::default() };
+        let scope = match d.level {
+            Level::Province => "province",
+            Level::Prefecture => "prefecture",
+            Level::County => "county",
+        };
+        Attribution {
+            province: d.province.clone(),
+            prefecture: d.prefecture.clone(),
+            county: d.county.clone(),
+            scope: scope.into(),
+            code,
+            rules: vec![rule.to_string()],
+        }
+    }
+
+    /// Raw mentions of `text` in order; ambiguous names resolved with the article's other
+    /// places (`context`), anaphora with the mentions before them.
+    fn mentions(&self, text: &str, context: &mut Vec<u32>) -> Vec<Mention> {
+        let mut raw: Vec<(usize, usize, &Entry)> = self.automaton.find_iter(text).map(|m| (m.start(), m.end(), &self.entries[m.pattern().as_usize()])).collect();
+        let groups: Vec<(usize, usize, Vec<u32>)> = self
+            .abbrev_group
+            .1
+            .find_iter(text)
+            .map(|m| (m.start(), m.end(), m.as_str().chars().filter_map(|c| self.abbrev_chars.get(&c).copied()).collect::<Vec<u32>>()))
+            .filter(|g| g.2.len() >= 2)
+            .collect();
+        raw.retain(|(s, e, _)| !groups.iter().any(|g| *s < g.1 && g.0 < *e));
+
+        // Pass 1: unambiguous names seed the context used to resolve ambiguous ones.
+        for (_, _, e) in &raw {
+            if e.full.len() == 1 {
+                context.push(e.full[0]);
+            } else if let Some(p) = e.province_short {
+                context.push(p);
+            }
+        }
+        let mut out: Vec<Mention> = groups.into_iter().map(|(s, e, codes)| Mention { start: s, end: e, kind: Kind::Region(codes), rule: self.abbrev_group.0.clone() }).collect();
+        let mut accepted_shorts: HashSet<&str> = HashSet::new();
+        let mut last_place: Option<(usize, u32)> = None;
+        for (s, e, entry) in raw {
+            if entry.blocked {
+                continue;
+            }
+            let surface = &text[s..e];
+            if entry.national {
+                out.push(Mention { start: s, end: e, kind: Kind::National, rule: self.national_id.clone() });
+                continue;
+            }
+            if let Some(codes) = &entry.region {
+                out.push(Mention { start: s, end: e, kind: Kind::Region(codes.clone()), rule: "place.region".into() });
+                continue;
+            }
+            if let Some((level, rule)) = entry.anaphor {
+                if let Some(code) = self.resolve_anaphor(level, &out) {
+                    out.push(Mention { start: s, end: e, kind: Kind::Place(code), rule: self.anaphor_ids[rule].clone() });
+                }
+                continue;
+            }
+            let long_full = !entry.full.is_empty() && surface.chars().count() >= 3;
+            let suffix_ok = self.suffixes.find(aho_corasick::Input::new(&text[e..]).anchored(aho_corasick::Anchored::Yes)).is_some();
+            let after_parent = |cands: &[u32]| last_place.is_some_and(|(end, code)| end == s && cands.iter().any(|&c| c != code && self.is_ancestor(code, c)));
+            let (cands, rule): (Vec<u32>, &str) = if long_full {
+                (entry.full.clone(), "place.full_name")
+            } else if let Some(p) = entry.province_short {
+                (vec![p], "place.province_short")
+            } else if !entry.full.is_empty() || !entry.short.is_empty() {
+                let cands: Vec<u32> = entry.full.iter().chain(&entry.short).copied().collect();
+                if suffix_ok || after_parent(&cands) || accepted_shorts.contains(surface) {
+                    (cands, "place.short_name")
+                } else {
+                    continue;
+                }
+            } else if let Some(p) = entry.literary {
+                (vec![p], "place.literary")
+            } else {
+                continue;
+            };
+            let Some(code) = self.pick(&cands, context, last_place.filter(|(end, _)| *end == s).map(|(_, c)| c)) else { continue };
+            accepted_shorts.insert(surface);
+            context.push(code);
+            last_place = Some((e, code));
+            out.push(Mention { start: s, end: e, kind: Kind::Place(code), rule: rule.into() });
+        }
+        out.sort_by_key(|m| m.start);
+        out
+    }
+
+    /// Choose among candidates: inside the place named right before, else inside a place of the
+    /// article, else the highest level when unique; else unresolved.
+    fn pick(&self, cands: &[u32], context: &[u32], parent: Option<u32>) -> Option<u32> {
+        if cands.len() == 1 {
+            return Some(cands[0]);
+        }
+        if let Some(p) = parent {
+            if let Some(&c) = cands.iter().find(|&&c| self.is_ancestor(p, c)) {
+                return Some(c);
+            }
+        }
+        let inside: Vec<u32> = cands.iter().copied().filter(|&c| context.iter().any(|&k| k != c && self.is_ancestor(k, c))).collect();
+        if inside.len() == 1 {
+            return Some(inside[0]);
+        }
+        let level = |c: u32| self.division(c).map(|d| d.level);
+        let best = cands.iter().filter_map(|&c| level(c)).min()?;
+        let top: Vec<u32> = cands.iter().copied().filter(|&c| level(c) == Some(best)).collect();
+        // Same-named city and county of one prefecture (长沙市/长沙县) share the province anyway.
+        (top.len() == 1).then(|| top[0])
+    }
+
+    fn resolve_anaphor(&self, level: Level, before: &[Mention]) -> Option<u32> {
+        before.iter().rev().find_map(|m| {
+            let Kind::Place(code) = m.kind else { return None };
+            let d = self.division(code)?;
+            let municipality = matches!(code / 10000, 11 | 12 | 31 | 50);
+            match level {
+                Level::Province => Some(Self::province_of(code)),
+                Level::Prefecture if d.level == Level::Prefecture => Some(code),
+                Level::Prefecture if d.level == Level::County && d.parent % 10000 != 0 => Some(d.parent),
+                Level::Prefecture if municipality => Some(Self::province_of(code)),
+                Level::County if d.level == Level::County => Some(code),
+                Level::County if d.level == Level::Province && d.name.ends_with("自治区") => Some(code),
+                _ => None,
+            }
+        })
+    }
+
+    /// The attribution of a set of mentions: national if any is; the lowest common place of
+    /// one province (preferring `venue`'s province when several are named); region when they
+    /// span provinces.
+    fn combine(&self, ms: &[&Mention], venue: &Attribution) -> Option<Attribution> {
+        if ms.is_empty() {
+            return None;
+        }
+        if ms.iter().any(|m| matches!(m.kind, Kind::National)) {
+            return Some(Attribution { scope: "national".into(), rules: vec![self.national_id.clone()], ..Attribution::default() });
+        }
+        let mut codes: Vec<u32> = ms.iter().filter_map(|m| if let Kind::Place(c) = m.kind { Some(c) } else { None }).collect();
+        let mut provinces: Vec<u32> = codes.iter().map(|&c| Self::province_of(c)).collect();
+        let regions: Vec<&Vec<u32>> = ms.iter().filter_map(|m| if let Kind::Region(r) = &m.kind { Some(r) } else { None }).collect();
+        for r in &regions {
+            provinces.extend(r.iter().copied());
+        }
+        provinces.sort_unstable();
+        provinces.dedup();
+        let region = Attribution { scope: "region".into(), rules: vec!["place.region".into()], ..Attribution::default() };
+        if provinces.len() > 1 {
+            let vp = Self::province_of(venue.code);
+            if venue.code != 0 && provinces.contains(&vp) && regions.is_empty() {
+                codes.retain(|&c| Self::province_of(c) == vp);
+            } else {
+                return Some(region);
+            }
+        }
+        if codes.is_empty() {
+            return match regions.first() {
+                Some(r) if r.len() == 1 => Some(self.attribution(r[0], "place.region")),
+                Some(_) => Some(region),
+                None => None,
+            };
+        }
+        // Lowest common ancestor of the codes.
+        let mut lca = codes[0];
+        for &c in &codes[1..] {
+            while !self.is_ancestor(lca, c) {
+                match self.division(lca) {
+                    Some(d) if d.parent != 0 => lca = d.parent,
+                    _ => break,
+                }
+            }
+        }
+        let rule = ms.iter().map(|m| m.rule.as_str()).next().unwrap_or("place");
+        Some(self.attribution(lca, rule))
+    }
+
+    /// Resolve one article: `title` and `body` (body byte offsets are what spans refer to).
+    pub fn analyse(&self, title: &str, body: &str) -> ArticlePlaces<'_> {
+        let mut context = Vec::new();
+        let title_mentions = self.mentions(title, &mut context);
+        let body_mentions = self.mentions(body, &mut context);
+        let venue = self.venue_of(title, &title_mentions, body, &body_mentions);
+        let mentions = body_mentions;
+        ArticlePlaces { places: self, venue, mentions }
+    }
+
+    fn venue_of(&self, title: &str, title_ms: &[Mention], body: &str, body_ms: &[Mention]) -> Attribution {
+        let v = &self.venue;
+        // 1. "在 X 召开/举办…" in the headline or the first paragraph.
+        let first_para_end = body.find('\n').unwrap_or(body.len()).max(body.len().min(600));
+        for (text, ms, limit) in [(title, title_ms, title.len()), (body, body_ms, first_para_end)] {
+            for (i, m) in ms.iter().enumerate() {
+                if m.start >= limit || !matches!(m.kind, Kind::Place(_)) || !v.before.iter().any(|b| text[..m.start].ends_with(b.as_str())) {
+                    continue;
+                }
+                let window: String = text[m.end..].chars().take(v.window).collect();
+                let Some(cut) = v.after.iter().filter_map(|a| window.find(a.as_str())).min() else { continue };
+                if window[..cut].contains(['。', ',', ';']) {
+                    continue;
+                }
+                let span_end = m.end + cut;
+                let group: Vec<&Mention> = ms[i..].iter().take_while(|n| n.start < span_end).collect();
+                if let Some(mut a) = self.combine(&group, &Attribution::default()) {
+                    a.rules.push(v.id.get_ref().clone());
+                    return a;
+                }
+            }
+        }
+        // 2. The headline's places, 3. the first sentence's, 4. the body's first place.
+        let first_sentence_end = body.find(['。', '\n']).unwrap_or(body.len());
+        let title_places: Vec<&Mention> = title_ms.iter().filter(|m| !matches!(m.kind, Kind::National)).collect();
+        let lead_places: Vec<&Mention> = body_ms.iter().filter(|m| m.start < first_sentence_end && !matches!(m.kind, Kind::National)).collect();
+        for group in [title_places, lead_places] {
+            if let Some(first) = group.first() {
+                // The first place and the places of its province that refine it.
+                let Kind::Place(code) = first.kind else {
+                    if let Some(a) = self.combine(&group[..1], &Attribution::default()) {
+                        return a;
+                    }
+                    continue;
+                };
+                let same: Vec<&Mention> = group
+                    .iter()
+                    .copied()
+                    .filter(|m| matches!(m.kind, Kind::Place(c) if Self::province_of(c) == Self::province_of(code)))
+                    .collect();
+                let deepest = same.iter().copied().filter(|m| matches!(m.kind, Kind::Place(c) if self.is_ancestor(code, c))).max_by_key(|m| {
+                    let Kind::Place(c) = m.kind else { return (Level::Province, 0) };
+                    (self.division(c).map_or(Level::Province, |d| d.level), usize::MAX - m.start)
+                });
+                if let Some(a) = deepest.and_then(|m| self.combine(&[m], &Attribution::default())) {
+                    return a;
+                }
+            }
+        }
+        body_ms
+            .iter()
+            .find(|m| matches!(m.kind, Kind::Place(_)))
+            .and_then(|m| self.combine(&[m], &Attribution::default()))
+            .unwrap_or_default()
+    }
+
+    pub fn parse_json(&self, text: &str) -> serde_json::Value {
+        let a = self.analyse("", text);
+        let mentions: Vec<serde_json::Value> = a
+            .mentions
+            .iter()
+            .map(|m| {
+                let at = a.attribution_of(m);
+                json!({"text": &text[m.start..m.end], "span": [m.start, m.end], "province": at.province,
+                       "prefecture": at.prefecture, "county": at.county, "scope": at.scope, "code": at.code, "rule": m.rule})
+            })
+            .collect();
+        json!({"venue": {"province": a.venue.province, "prefecture": a.venue.prefecture, "county": a.venue.county,
+                         "scope": a.venue.scope, "code": a.venue.code, "rules": a.venue.rules},
+               "mentions": mentions})
+    }
+}
+
+/// The places of one article.
+pub struct ArticlePlaces<'a> {
+    places: &'a Places,
+    pub venue: Attribution,
+    mentions: Vec<Mention>,
+}
+
+impl ArticlePlaces<'_> {
+    fn attribution_of(&self, m: &Mention) -> Attribution {
+        self.places.combine(&[m], &Attribution::default()).unwrap_or_default()
+    }
+
+    /// Resolved mentions of the body, in order.
+    pub fn mentions(&self) -> Vec<PlaceRef> {
+        self.mentions.iter().map(|m| PlaceRef { start: m.start, end: m.end, attribution: self.attribution_of(m), rule: m.rule.clone() }).collect()
+    }
+
+    /// The place of a fact: its clause's places, else its sentence's, else the venue.
+    pub fn attribute(&self, clause: Range<usize>, sentence: Range<usize>) -> Attribution {
+        for r in [clause, sentence] {
+            let inside: Vec<&Mention> = self.mentions.iter().filter(|m| m.start >= r.start && m.end <= r.end).collect();
+            if let Some(mut a) = self.places.combine(&inside, &self.venue) {
+                // A province-level mention inside the venue's province keeps the venue's detail.
+                if a.scope == "province" && a.code == Places::province_of(self.venue.code) && self.venue.code != a.code && self.venue.scope != "region" {
+                    let rules = a.rules.clone();
+                    a = self.venue.clone();
+                    a.rules.extend(rules);
+                }
+                return a;
+            }
+        }
+        let mut v = self.venue.clone();
+        v.rules.push("place.venue_default".into());
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn places() -> Places {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        Places::load(&root.join("data/gazetteer"), &root.join("rules")).unwrap()
+    }
+
+    fn venue(p: &Places, title: &str, body: &str) -> (String, String, String, String) {
+        let a = p.analyse(title, body).venue;
+        (a.province, a.prefecture, a.county, a.scope)
+    }
+
+    #[test]
+    fn venues() {
+        let p = places();
+        assert_eq!(venue(&p, "全国工会座谈会在河北召开", "本次会议总结经验。").0, "河北省");
+        assert_eq!(venue(&p, "", "10月24日,竞赛在安徽合肥开幕。").1, "合肥市");
+        let v = venue(&p, "", "近日,广州南沙区工会借助平台化解纠纷。");
+        assert_eq!((v.0.as_str(), v.1.as_str(), v.2.as_str()), ("广东省", "广州市", "南沙区"));
+        assert_eq!(venue(&p, "上海奉贤区建立工作机制", "日前,区总工会与区法院签订备忘录。").2, "奉贤区");
+        assert_eq!(venue(&p, "吉林石化污水处理厂关爱职工", "").0, "吉林省");
+        assert_eq!(venue(&p, "", "新华社记者摄。光明日报报道,合作共赢。").0, "");
+        let v = venue(&p, "", "在云南安宁市有数支服务队。");
+        assert_eq!((v.0.as_str(), v.1.as_str(), v.2.as_str()), ("云南省", "昆明市", "安宁市"));
+    }
+
+    #[test]
+    fn anaphora_national_and_regions() {
+        let p = places();
+        let body = "甘肃省平凉市总工会开展活动。全市七县实现全覆盖,2200多名环卫工人受益。全国各级工会签订合同18万份。来自安徽、江苏两省的74位名师出席。皖苏青三省工会共同主办。";
+        let a = p.analyse("", body);
+        let at = |needle: &str| {
+            let s = body.find(needle).unwrap();
+            let sent_start = body[..s].rfind('。').map_or(0, |i| i + '。'.len_utf8());
+            let sent_end = body[s..].find('。').map_or(body.len(), |i| s + i);
+            a.attribute(s..s + needle.len(), sent_start..sent_end)
+        };
+        assert_eq!(at("2200多名").prefecture, "平凉市");
+        assert_eq!(at("18万份").scope, "national");
+        assert_eq!(at("74位").scope, "region");
+        assert_eq!(at("74位").province, "");
+        assert_eq!(at("共同主办").scope, "region");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fuzz_analyse_never_panics(s in "\\PC{0,120}") {
+            let p = places();
+            let a = p.analyse(&s, &s);
+            let _ = a.attribute(0..s.len(), 0..s.len());
+        }
+    }
+}

@@ -1,0 +1,434 @@
+//! Quantities: a number ([`crate::numbers`]) with its qualifier words, its currency or
+//! classifier, the head noun that fixes the unit, and per-unit cues — or an exclusion
+//! (dates, durations, percentages… are not facts). Tables: `rules/units.toml`,
+//! `rules/qualifiers.toml`, `rules/exclusions.toml`.
+
+use std::path::Path;
+
+use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
+use regex::Regex;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::numbers::{NumberGrammar, NumberSpan};
+use crate::rules::{IdSet, QUALIFIERS, RuleError, RuleSource, Spanned, UNITS};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UnitsFile {
+    currency: Vec<CurrencyDef>,
+    count: Vec<CountDef>,
+    head: Vec<HeadDef>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CurrencyDef {
+    id: Spanned<String>,
+    words: Vec<String>,
+    code: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CountDef {
+    id: Spanned<String>,
+    classifiers: Vec<String>,
+    unit: Spanned<String>,
+    #[serde(default)]
+    needs_scale: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HeadDef {
+    id: Spanned<String>,
+    classifiers: Vec<String>,
+    heads: Vec<String>,
+    unit: Spanned<String>,
+    window: usize,
+    #[serde(default)]
+    heads_before: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QualifiersFile {
+    qualifier: Vec<QualifierDef>,
+    per_unit_cues: Vec<String>,
+    per_unit_window: usize,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QualifierDef {
+    id: Spanned<String>,
+    qualifier: Spanned<String>,
+    prefixes: Vec<String>,
+    scale_prefixes: Vec<String>,
+    infixes: Vec<String>,
+    suffixes: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExclusionsFile {
+    exclude: Vec<ExcludeDef>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExcludeDef {
+    id: Spanned<String>,
+    #[serde(default)]
+    before: Option<Spanned<String>>,
+    #[serde(default)]
+    after: Option<Spanned<String>>,
+}
+
+/// A quantity found in text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quantity {
+    /// Byte span including qualifier words and the unit (`近1700万元`, `900余人`, `60家左右`).
+    pub start: usize,
+    pub end: usize,
+    /// `text[start..end]` without whitespace.
+    pub text: String,
+    /// In base units: yuan (or the currency's own unit), people, items.
+    pub value: f64,
+    pub value_max: Option<f64>,
+    /// yuan | ISO code | person | person_time | enterprise | contract | case | unit | event |
+    /// household | "" (a classifier that makes no countable fact).
+    pub unit: String,
+    /// ISO code for money, else empty.
+    pub currency: String,
+    /// The currency word or classifier as written.
+    pub classifier: String,
+    /// The head noun that decided the unit, if any.
+    pub head: String,
+    pub qualifier: &'static str,
+    pub per_unit: bool,
+    /// The numeral 一 meaning "a" (一起欠薪案, 一名联络员).
+    pub article_like: bool,
+    /// Always `None` in `find_all` output: excluded numbers are not returned.
+    pub excluded: Option<String>,
+    pub rules: Vec<String>,
+}
+
+struct HeadRule {
+    id: String,
+    classifiers: Vec<String>,
+    heads: Vec<String>,
+    unit: String,
+    window: usize,
+    before: bool,
+}
+
+struct Word {
+    rule: usize,
+    text: String,
+}
+
+struct Affixes {
+    /// Pattern → (qualifier, rule id).
+    words: Vec<(&'static str, String)>,
+    automaton: AhoCorasick,
+}
+
+fn anchored(words: &[String]) -> Result<AhoCorasick, aho_corasick::BuildError> {
+    AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).start_kind(StartKind::Anchored).build(words)
+}
+
+fn qualifier_name(q: &str) -> &'static str {
+    QUALIFIERS.iter().copied().find(|&x| x == q).unwrap_or("exact")
+}
+
+pub struct QuantityGrammar {
+    pub numbers: NumberGrammar,
+    currencies: Vec<(String, String)>,
+    currency_words: Vec<Word>,
+    currency_ac: AhoCorasick,
+    counts: Vec<(String, String, bool)>,
+    count_words: Vec<Word>,
+    count_ac: AhoCorasick,
+    heads: Vec<HeadRule>,
+    infix: Affixes,
+    suffix: Affixes,
+    /// Reversed prefixes, matched anchored on the reversed text before the number.
+    prefix_rev: Affixes,
+    scale_prefix_rev: Affixes,
+    per_unit_cues: Vec<String>,
+    per_unit_window: usize,
+    excl_before: Vec<(String, Regex)>,
+    excl_after: Vec<(String, Regex)>,
+}
+
+fn reversed(s: &str) -> String {
+    s.chars().rev().collect()
+}
+
+/// At most `n` characters of `text` before byte `at`, on char boundaries.
+fn tail(text: &str, at: usize, n: usize) -> &str {
+    let before = &text[..at];
+    let start = before.char_indices().rev().nth(n.saturating_sub(1)).map_or(0, |(i, _)| i);
+    &before[start..]
+}
+
+/// At most `n` characters of `text` from byte `at`.
+fn head_of(text: &str, at: usize, n: usize) -> &str {
+    let after = &text[at..];
+    let end = after.char_indices().nth(n).map_or(after.len(), |(i, _)| i);
+    &after[..end]
+}
+
+fn clause_stop(c: char) -> bool {
+    matches!(c, ',' | '、' | '。' | ';' | ':' | '!' | '?' | '\n')
+}
+
+impl QuantityGrammar {
+    pub fn from_dir(dir: &Path) -> Result<Self, RuleError> {
+        let numbers = NumberGrammar::from_dir(dir)?;
+        let units_src = RuleSource::read(&dir.join("units.toml"))?;
+        let quals_src = RuleSource::read(&dir.join("qualifiers.toml"))?;
+        let excl_src = RuleSource::read(&dir.join("exclusions.toml"))?;
+        Self::load(numbers, &units_src, &quals_src, &excl_src)
+    }
+
+    pub fn load(numbers: NumberGrammar, us: &RuleSource, qs: &RuleSource, es: &RuleSource) -> Result<Self, RuleError> {
+        let units: UnitsFile = us.parse()?;
+        let mut ids = IdSet::default();
+        let build = |src: &RuleSource, words: &[String]| anchored(words).map_err(|e| src.error(0..0, e.to_string()));
+
+        let mut currencies = Vec::new();
+        let mut currency_words = Vec::new();
+        for (i, c) in units.currency.iter().enumerate() {
+            ids.insert(us, &c.id)?;
+            if c.code.len() != 3 || !c.code.chars().all(|x| x.is_ascii_uppercase()) {
+                return Err(us.error(c.id.span(), format!("currency code {:?} is not an ISO 4217 code", c.code)));
+            }
+            currencies.push((c.id.get_ref().clone(), c.code.clone()));
+            currency_words.extend(c.words.iter().map(|w| Word { rule: i, text: w.clone() }));
+        }
+        let mut counts = Vec::new();
+        let mut count_words = Vec::new();
+        for (i, c) in units.count.iter().enumerate() {
+            ids.insert(us, &c.id)?;
+            if !c.unit.get_ref().is_empty() {
+                us.one_of(&c.unit, UNITS, "unit")?;
+            }
+            counts.push((c.id.get_ref().clone(), c.unit.get_ref().clone(), c.needs_scale));
+            count_words.extend(c.classifiers.iter().map(|w| Word { rule: i, text: w.clone() }));
+        }
+        let mut heads = Vec::new();
+        for h in &units.head {
+            ids.insert(us, &h.id)?;
+            us.one_of(&h.unit, UNITS, "unit")?;
+            heads.push(HeadRule {
+                id: h.id.get_ref().clone(),
+                classifiers: h.classifiers.clone(),
+                heads: h.heads.clone(),
+                unit: h.unit.get_ref().clone(),
+                window: h.window,
+                before: h.heads_before,
+            });
+        }
+        let currency_ac = build(us, &currency_words.iter().map(|w| w.text.clone()).collect::<Vec<_>>())?;
+        let count_ac = build(us, &count_words.iter().map(|w| w.text.clone()).collect::<Vec<_>>())?;
+
+        let quals: QualifiersFile = qs.parse()?;
+        let mut infix = Vec::new();
+        let mut suffix = Vec::new();
+        let mut prefix = Vec::new();
+        let mut scale_prefix = Vec::new();
+        for q in &quals.qualifier {
+            ids.insert(qs, &q.id)?;
+            qs.one_of(&q.qualifier, QUALIFIERS, "qualifier")?;
+            let name = qualifier_name(q.qualifier.get_ref());
+            let id = q.id.get_ref().clone();
+            infix.extend(q.infixes.iter().map(|w| (w.clone(), name, id.clone())));
+            suffix.extend(q.suffixes.iter().map(|w| (w.clone(), name, id.clone())));
+            prefix.extend(q.prefixes.iter().map(|w| (reversed(w), name, id.clone())));
+            scale_prefix.extend(q.scale_prefixes.iter().map(|w| (reversed(w), name, id.clone())));
+        }
+        let affixes = |src: &RuleSource, list: Vec<(String, &'static str, String)>| -> Result<Affixes, RuleError> {
+            let automaton = anchored(&list.iter().map(|x| x.0.clone()).collect::<Vec<_>>()).map_err(|e| src.error(0..0, e.to_string()))?;
+            Ok(Affixes { words: list.into_iter().map(|(_, q, id)| (q, id)).collect(), automaton })
+        };
+
+        let excl: ExclusionsFile = es.parse()?;
+        let mut excl_before = Vec::new();
+        let mut excl_after = Vec::new();
+        for x in &excl.exclude {
+            ids.insert(es, &x.id)?;
+            if x.before.is_none() && x.after.is_none() {
+                return Err(es.error(x.id.span(), "an exclusion needs `before` or `after`"));
+            }
+            if let Some(b) = &x.before {
+                excl_before.push((x.id.get_ref().clone(), es.regex(b)?));
+            }
+            if let Some(a) = &x.after {
+                excl_after.push((x.id.get_ref().clone(), es.regex(a)?));
+            }
+        }
+        Ok(Self {
+            numbers,
+            currencies,
+            currency_words,
+            currency_ac,
+            counts,
+            count_words,
+            count_ac,
+            heads,
+            infix: affixes(qs, infix)?,
+            suffix: affixes(qs, suffix)?,
+            prefix_rev: affixes(qs, prefix)?,
+            scale_prefix_rev: affixes(qs, scale_prefix)?,
+            per_unit_cues: quals.per_unit_cues,
+            per_unit_window: quals.per_unit_window,
+            excl_before,
+            excl_after,
+        })
+    }
+
+    fn anchored_at<'a>(ac: &AhoCorasick, text: &'a str, at: usize) -> Option<(usize, &'a str)> {
+        let m = ac.find(Input::new(&text[at..]).anchored(Anchored::Yes))?;
+        Some((m.pattern().as_usize(), &text[at..at + m.end()]))
+    }
+
+    /// Every quantity in `text` (a paragraph or sentence of normalised text), left to right.
+    pub fn find_all(&self, text: &str) -> Vec<Quantity> {
+        self.numbers.find_all(text).into_iter().filter_map(|n| self.quantity(text, &n)).collect()
+    }
+
+    fn excluded(&self, text: &str, n: &NumberSpan) -> bool {
+        let before = tail(text, n.start, 12);
+        let after = head_of(text, n.end, 16);
+        self.excl_before.iter().any(|(_, r)| r.is_match(before)) || self.excl_after.iter().any(|(_, r)| r.is_match(after))
+    }
+
+    fn quantity(&self, text: &str, n: &NumberSpan) -> Option<Quantity> {
+        if n.vague || self.excluded(text, n) {
+            return None;
+        }
+        let mut rules = Vec::new();
+        let mut qualifier = "exact";
+        let mut end = n.end;
+        if let Some((i, w)) = Self::anchored_at(&self.infix.automaton, text, end) {
+            // 900余人: only when a unit follows, else 多 may be an adverb (10多).
+            let after = end + w.len();
+            if Self::anchored_at(&self.count_ac, text, after).is_some() || Self::anchored_at(&self.currency_ac, text, after).is_some()
+            {
+                qualifier = self.infix.words[i].0;
+                rules.push(self.infix.words[i].1.clone());
+                end = after;
+            }
+        }
+        let (unit, currency, classifier, head, unit_rule) = if let Some((i, w)) = Self::anchored_at(&self.currency_ac, text, end) {
+            let (id, code) = &self.currencies[self.currency_words[i].rule];
+            end += w.len();
+            let unit = if code == "CNY" { "yuan".to_string() } else { code.clone() };
+            (unit, code.clone(), w.to_string(), String::new(), id.clone())
+        } else if let Some((i, w)) = Self::anchored_at(&self.count_ac, text, end) {
+            let (id, unit, needs_scale) = &self.counts[self.count_words[i].rule];
+            if *needs_scale && !n.scaled {
+                return None;
+            }
+            end += w.len();
+            let (unit, head, rule) = self.head_unit(text, n.start, end, w, unit, id);
+            (unit, String::new(), w.to_string(), head, rule)
+        } else {
+            return None;
+        };
+        rules.push(unit_rule);
+        if let Some((i, w)) = Self::anchored_at(&self.suffix.automaton, text, end) {
+            if qualifier == "exact" {
+                qualifier = self.suffix.words[i].0;
+                rules.push(self.suffix.words[i].1.clone());
+            }
+            end += w.len();
+        }
+        let mut start = n.start;
+        let before_rev = reversed(tail(text, n.start, 6));
+        let scale_number = n.chinese && text[n.start..n.end].starts_with(['百', '千', '万']);
+        let prefix = Self::anchored_at(&self.prefix_rev.automaton, &before_rev, 0)
+            .map(|(i, w)| (&self.prefix_rev.words[i], w.len()))
+            .or_else(|| {
+                scale_number
+                    .then(|| Self::anchored_at(&self.scale_prefix_rev.automaton, &before_rev, 0))
+                    .flatten()
+                    .map(|(i, w)| (&self.scale_prefix_rev.words[i], w.len()))
+            });
+        if let Some(((q, id), len)) = prefix {
+            if qualifier == "exact" || *q == qualifier {
+                qualifier = q;
+            }
+            rules.push(id.clone());
+            start -= len;
+        }
+        let window = tail(text, start, self.per_unit_window + 2);
+        let window = window.rsplit(clause_stop).next().unwrap_or("");
+        let per_unit = self.per_unit_cues.iter().any(|c| window.contains(c.as_str()));
+        if per_unit {
+            rules.push("per_unit.cue".into());
+        }
+        let raw = &text[n.start..n.end];
+        let article_like = raw == "一" && currency.is_empty();
+        let value = n.value;
+        Some(Quantity {
+            start,
+            end,
+            text: text[start..end].chars().filter(|c| !c.is_whitespace()).collect(),
+            value,
+            value_max: n.value_max,
+            unit,
+            currency,
+            classifier,
+            head,
+            qualifier,
+            per_unit,
+            article_like,
+            excluded: None,
+            rules,
+        })
+    }
+
+    /// Unit from the head noun near the classifier, else the classifier's own unit.
+    fn head_unit(&self, text: &str, num_start: usize, after: usize, classifier: &str, unit: &str, rule: &str) -> (String, String, String) {
+        for h in &self.heads {
+            if !h.classifiers.iter().any(|c| c == classifier) {
+                continue;
+            }
+            let region = if h.before {
+                tail(text, num_start, h.window).rsplit(clause_stop).next().unwrap_or("")
+            } else {
+                head_of(text, after, h.window).split(clause_stop).next().unwrap_or("")
+            };
+            if let Some(word) = h.heads.iter().find(|w| region.contains(w.as_str())) {
+                return (h.unit.clone(), word.clone(), h.id.clone());
+            }
+        }
+        (unit.to_string(), String::new(), rule.to_string())
+    }
+
+    /// The first expression of `kind` (number | money | count) in `text`, as JSON.
+    pub fn parse_json(&self, kind: &str, text: &str) -> serde_json::Value {
+        match kind {
+            "number" => match self.numbers.find_all(text).into_iter().find(|n| !n.vague) {
+                Some(n) => json!({"value": n.value, "value_max": n.value_max, "span": [n.start, n.end], "text": &text[n.start..n.end]}),
+                None => json!({"match": null}),
+            },
+            _ => {
+                let money = kind == "money";
+                match self.find_all(text).into_iter().find(|q| !q.unit.is_empty() && money == !q.currency.is_empty()) {
+                    Some(q) => json!({
+                        "text": q.text, "value": q.value, "value_max": q.value_max, "unit": q.unit,
+                        "currency": if q.currency.is_empty() { serde_json::Value::Null } else { json!(q.currency) },
+                        "classifier": q.classifier, "head": q.head, "qualifier": q.qualifier, "per_unit": q.per_unit,
+                        "article_like": q.article_like, "span": [q.start, q.end], "rules": q.rules,
+                    }),
+                    None => json!({"match": null}),
+                }
+            }
+        }
+    }
+}
