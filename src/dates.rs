@@ -394,7 +394,8 @@ impl DateGrammar {
         let latest = self
             .find_all(text, reference)
             .into_iter()
-            .filter(|m| m.grain == Grain::Day && !m.future && m.kind != DateKind::Approx && m.kind != DateKind::Since)
+            // Words such as 当天/目前 stand for the reference itself: no evidence.
+            .filter(|m| m.grain == Grain::Day && !m.future && !m.rule.starts_with("date.anchor") && m.kind != DateKind::Since)
             .filter_map(|m| m.date_start.or(m.date_end))
             .filter(|d| d.year() == year)
             .max()?;

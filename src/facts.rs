@@ -341,7 +341,8 @@ impl FactExtractor {
     fn metric(&self, text: &str, f: &Fact) -> (String, String) {
         let q = &f.quantity;
         let applies = |r: &MetricRule| r.units.is_empty() || r.units.iter().any(|u| *u == q.unit);
-        let after = &text[f.end..f.sentence.end.max(f.end)];
+        // Head nouns are checked from the classifier on (个省区市, 箱, 项专利).
+        let after = format!("{}{}", q.classifier, &text[f.end..f.sentence.end.max(f.end)]);
         let mut best: Option<(u8, i32, usize, usize)> = None; // (level, -priority, distance, rule)
         let mut consider = |cand: (u8, i32, usize, usize)| {
             if best.is_none_or(|b| (cand.0, cand.1, cand.2) < (b.0, b.1, b.2)) {

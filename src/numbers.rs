@@ -238,6 +238,12 @@ impl NumberGrammar {
         out
     }
 
+    /// A big unit (万, 亿) starting at byte `at`: its multiplier and byte length.
+    pub fn big_unit_at(&self, text: &str, at: usize) -> Option<(f64, usize)> {
+        let c = text.get(at..)?.chars().next()?;
+        self.big.get(&c).map(|&m| (m, c.len_utf8()))
+    }
+
     /// The product of the big units at the end of `raw` (`3万` → 10000).
     fn scale_of(&self, raw: &str) -> f64 {
         raw.chars().rev().map_while(|c| self.big.get(&c).copied()).product()

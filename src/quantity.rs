@@ -313,9 +313,19 @@ impl QuantityGrammar {
         let mut rules = Vec::new();
         let mut qualifier = "exact";
         let mut end = n.end;
+        let mut value = n.value;
+        let mut scaled = n.scaled;
         if let Some((i, w)) = Self::anchored_at(&self.infix.automaton, text, end) {
             // 900余人: only when a unit follows, else 多 may be an adverb (10多).
-            let after = end + w.len();
+            let mut after = end + w.len();
+            // 20余万职工, 170余万元: the big unit comes after 余.
+            if let Some((scale, unit_len)) = self.numbers.big_unit_at(text, after) {
+                if !n.scaled {
+                    value *= scale;
+                    scaled = true;
+                    after += unit_len;
+                }
+            }
             if Self::anchored_at(&self.count_ac, text, after).is_some() || Self::anchored_at(&self.currency_ac, text, after).is_some()
             {
                 qualifier = self.infix.words[i].0;
@@ -330,7 +340,7 @@ impl QuantityGrammar {
             (unit, code.clone(), w.to_string(), String::new(), id.clone())
         } else if let Some((i, w)) = Self::anchored_at(&self.count_ac, text, end) {
             let (id, unit, needs_scale) = &self.counts[self.count_words[i].rule];
-            if *needs_scale && !n.scaled {
+            if *needs_scale && !scaled {
                 return None;
             }
             end += w.len();
@@ -373,13 +383,12 @@ impl QuantityGrammar {
         }
         let raw = &text[n.start..n.end];
         let article_like = raw == "一" && currency.is_empty();
-        let value = n.value;
         Some(Quantity {
             start,
             end,
             text: text[start..end].chars().filter(|c| !c.is_whitespace()).collect(),
             value,
-            value_max: n.value_max,
+            value_max: n.value_max.map(|m| m * value / n.value.max(f64::MIN_POSITIVE)),
             unit,
             currency,
             classifier,
