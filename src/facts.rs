@@ -341,8 +341,9 @@ impl FactExtractor {
     fn metric(&self, text: &str, f: &Fact) -> (String, String) {
         let q = &f.quantity;
         let applies = |r: &MetricRule| r.units.is_empty() || r.units.iter().any(|u| *u == q.unit);
-        // Head nouns are checked from the classifier on (个省区市, 箱, 项专利).
-        let after = format!("{}{}", q.classifier, &text[f.end..f.sentence.end.max(f.end)]);
+        let after = &text[f.end..f.sentence.end.max(f.end)];
+        // Head nouns are checked right after the quantity, and from its classifier on (箱, 项).
+        let with_classifier = format!("{}{}", q.classifier, after);
         let mut best: Option<(u8, i32, usize, usize)> = None; // (level, -priority, distance, rule)
         let mut consider = |cand: (u8, i32, usize, usize)| {
             if best.is_none_or(|b| (cand.0, cand.1, cand.2) < (b.0, b.1, b.2)) {
@@ -350,7 +351,8 @@ impl FactExtractor {
             }
         };
         for (i, r) in self.rules.rules.iter().enumerate() {
-            if applies(r) && !r.heads.is_empty() && r.heads.iter().any(|h| after.starts_with(h.as_str()) || q.head.starts_with(h.as_str())) {
+            let head_hit = |h: &String| after.starts_with(h.as_str()) || with_classifier.starts_with(h.as_str()) || q.head.starts_with(h.as_str());
+            if applies(r) && !r.heads.is_empty() && r.heads.iter().any(head_hit) {
                 consider((0, -r.priority, 0, i));
             }
         }

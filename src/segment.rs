@@ -170,7 +170,7 @@ pub fn lead_of(text: &str) -> String {
 impl Segmenter {
     fn ends_paragraph(text: &str) -> bool {
         let t = text.trim_end_matches(['”', '’', ')', '」', '』']);
-        t.ends_with(['。', '!', '?', ';', '…']) || text.ends_with("——")
+        t.ends_with(['。', '!', '?', ';', '…'])
     }
 
     fn classify(&self, doc: &NormDoc, p: &Para) -> Class {
@@ -193,7 +193,8 @@ impl Segmenter {
         if self.photo_credit.is_match(text) {
             return if p.chars <= 24 { Class::Credit } else { Class::CaptionWithCredit };
         }
-        if p.md_level >= 1 {
+        // A kicker (引题) ends with a dash and leads into the headline.
+        if p.md_level >= 1 || (text.ends_with("——") && p.chars <= 2 * self.heading_max_chars) {
             return Class::Heading;
         }
         if p.chars <= self.heading_max_chars && !Self::ends_paragraph(text) && !text.contains('。') {
