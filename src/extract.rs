@@ -76,7 +76,7 @@ impl Analyser {
         let mut out = DocFacts { events: Vec::new(), facts: Vec::new() };
         for a in articles {
             let body = &norm.text[a.start..a.end];
-            let places = self.places.analyse(&a.title, body);
+            let places = self.places.analyse(&a.title, body, a.body_start.saturating_sub(a.start));
             let mentions: Vec<DateMention> = self
                 .dates
                 .find_all(body, reference)
@@ -122,7 +122,7 @@ impl Analyser {
             let mut rows = Vec::with_capacity(facts.len());
             let mut paras = Vec::with_capacity(facts.len());
             for (n, f) in facts.iter().enumerate() {
-                let place = places.attribute(shift(&f.clause, a.start), shift(&f.sentence, a.start));
+                let place = places.attribute(body, shift(&f.clause, a.start), shift(&f.sentence, a.start));
                 let date = fact_date(f, &mentions, &event_date);
                 let target = mentions.iter().any(|m| m.target && m.start >= f.sentence.start && m.end <= f.sentence.end);
                 let future = matches!((date.start, pub_date), (Some(s), Some(p)) if s > p);

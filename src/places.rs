@@ -62,6 +62,7 @@ struct RuleFile {
     literary_excluded: Vec<String>,
     region_min_chars: usize,
     short_regions: Vec<String>,
+    origin_cues: Vec<String>,
     abbreviation_group: Pattern,
     anaphor: Vec<AnaphorDef>,
     national: Words,
@@ -125,6 +126,7 @@ pub struct Places {
     anaphor_ids: Vec<String>,
     national_id: String,
     venue: VenueDef,
+    origin_cues: Vec<String>,
 }
 
 /// A recognised mention before attribution.
@@ -301,6 +303,7 @@ impl Places {
             anaphor_ids,
             national_id: rf.national.id.get_ref().clone(),
             venue: rf.venue,
+            origin_cues: rf.origin_cues,
         })
     }
 
@@ -496,7 +499,13 @@ impl Places {
                 None => None,
             };
         }
-        // Lowest common ancestor of the codes.
+        // Places on one chain (河南省洛阳市) give the deepest; siblings their lowest common ancestor.
+        if let Some(&deepest) = codes.iter().max_by_key(|&&c| self.division(c).map(|d| d.level)) {
+            if codes.iter().all(|&c| self.is_ancestor(c, deepest)) {
+                let rule = ms.iter().map(|m| m.rule.as_str()).next().unwrap_or("place");
+                return Some(self.attribution(deepest, rule));
+            }
+        }
         let mut lca = codes[0];
         for &c in &codes[1..] {
             while !self.is_ancestor(lca, c) {
@@ -510,23 +519,25 @@ impl Places {
         Some(self.attribution(lca, rule))
     }
 
-    /// Resolve one article: `title` and `body` (body byte offsets are what spans refer to).
-    pub fn analyse(&self, title: &str, body: &str) -> ArticlePlaces<'_> {
+    /// Resolve one article: `title`, and `body` whose lead (the body proper, after the lead
+    /// marker) starts at byte `lead_at`; body byte offsets are what spans refer to.
+    pub fn analyse(&self, title: &str, body: &str, lead_at: usize) -> ArticlePlaces<'_> {
         let mut context = Vec::new();
         let title_mentions = self.mentions(title, &mut context);
         let body_mentions = self.mentions(body, &mut context);
-        let venue = self.venue_of(title, &title_mentions, body, &body_mentions);
+        let lead_at = lead_at.min(body.len());
+        let venue = self.venue_of(title, &title_mentions, body, &body_mentions, lead_at);
         let mentions = body_mentions;
         ArticlePlaces { places: self, venue, mentions }
     }
 
-    fn venue_of(&self, title: &str, title_ms: &[Mention], body: &str, body_ms: &[Mention]) -> Attribution {
+    fn venue_of(&self, title: &str, title_ms: &[Mention], body: &str, body_ms: &[Mention], lead_at: usize) -> Attribution {
         let v = &self.venue;
-        // 1. "在 X 召开/举办…" in the headline or the first paragraph.
-        let first_para_end = body.find('\n').unwrap_or(body.len()).max(body.len().min(600));
-        for (text, ms, limit) in [(title, title_ms, title.len()), (body, body_ms, first_para_end)] {
+        // 1. "在 X 召开/举办…" in the headline or the lead paragraph.
+        let lead_end = body[lead_at..].find('\n').map_or(body.len(), |e| lead_at + e);
+        for (text, ms, from, limit) in [(title, title_ms, 0, title.len()), (body, body_ms, lead_at, lead_end)] {
             for (i, m) in ms.iter().enumerate() {
-                if m.start >= limit || !matches!(m.kind, Kind::Place(_)) || !v.before.iter().any(|b| text[..m.start].ends_with(b.as_str())) {
+                if m.start < from || m.start >= limit || !matches!(m.kind, Kind::Place(_)) || !v.before.iter().any(|b| text[..m.start].ends_with(b.as_str())) {
                     continue;
                 }
                 let window: String = text[m.end..].chars().take(v.window).collect();
@@ -542,10 +553,11 @@ impl Places {
                 }
             }
         }
-        // 2. The headline's places, 3. the first sentence's, 4. the body's first place.
-        let first_sentence_end = body.find(['。', '\n']).unwrap_or(body.len());
+        // 2. The headline's places, 3. the lead sentence's, 4. the body's first place.
+        let first_sentence_end = body[lead_at..].find(['。', '\n']).map_or(body.len(), |e| lead_at + e);
         let title_places: Vec<&Mention> = title_ms.iter().filter(|m| !matches!(m.kind, Kind::National)).collect();
-        let lead_places: Vec<&Mention> = body_ms.iter().filter(|m| m.start < first_sentence_end && !matches!(m.kind, Kind::National)).collect();
+        let lead_places: Vec<&Mention> =
+            body_ms.iter().filter(|m| m.start >= lead_at && m.start < first_sentence_end && !matches!(m.kind, Kind::National)).collect();
         for group in [title_places, lead_places] {
             if let Some(first) = group.first() {
                 // The first place and the places of its province that refine it.
@@ -571,13 +583,13 @@ impl Places {
         }
         body_ms
             .iter()
-            .find(|m| matches!(m.kind, Kind::Place(_)))
+            .find(|m| m.start >= lead_at && matches!(m.kind, Kind::Place(_)))
             .and_then(|m| self.combine(&[m], &Attribution::default()))
             .unwrap_or_default()
     }
 
     pub fn parse_json(&self, text: &str) -> serde_json::Value {
-        let a = self.analyse("", text);
+        let a = self.analyse("", text, 0);
         let mentions: Vec<serde_json::Value> = a
             .mentions
             .iter()
@@ -610,17 +622,20 @@ impl ArticlePlaces<'_> {
         self.mentions.iter().map(|m| PlaceRef { start: m.start, end: m.end, attribution: self.attribution_of(m), rule: m.rule.clone() }).collect()
     }
 
-    /// The place of a fact: its clause's places, else its sentence's, else the venue.
-    pub fn attribute(&self, clause: Range<usize>, sentence: Range<usize>) -> Attribution {
+    /// The place of a fact: its clause's places, else its sentence's, else the venue. People
+    /// "来自" somewhere are placed by where they come from.
+    pub fn attribute(&self, body: &str, clause: Range<usize>, sentence: Range<usize>) -> Attribution {
         for r in [clause, sentence] {
-            let inside: Vec<&Mention> = self.mentions.iter().filter(|m| m.start >= r.start && m.end <= r.end).collect();
-            if let Some(mut a) = self.places.combine(&inside, &self.venue) {
-                // A province-level mention inside the venue's province keeps the venue's detail.
-                if a.scope == "province" && a.code == Places::province_of(self.venue.code) && self.venue.code != a.code && self.venue.scope != "region" {
-                    let rules = a.rules.clone();
-                    a = self.venue.clone();
-                    a.rules.extend(rules);
+            let text = &body[r.clone()];
+            if let Some(at) = self.places.origin_cues.iter().filter_map(|c| text.find(c.as_str()).map(|i| r.start + i + c.len())).min() {
+                let origins: Vec<&Mention> = self.mentions.iter().filter(|m| m.start >= at && m.end <= r.end && m.start < at + 40).collect();
+                if let Some(mut a) = self.places.combine(&origins, &Attribution::default()) {
+                    a.rules.push("place.origin".into());
+                    return a;
                 }
+            }
+            let inside: Vec<&Mention> = self.mentions.iter().filter(|m| m.start >= r.start && m.end <= r.end).collect();
+            if let Some(a) = self.places.combine(&inside, &self.venue) {
                 return a;
             }
         }
@@ -640,7 +655,7 @@ mod tests {
     }
 
     fn venue(p: &Places, title: &str, body: &str) -> (String, String, String, String) {
-        let a = p.analyse(title, body).venue;
+        let a = p.analyse(title, body, 0).venue;
         (a.province, a.prefecture, a.county, a.scope)
     }
 
@@ -662,12 +677,12 @@ mod tests {
     fn anaphora_national_and_regions() {
         let p = places();
         let body = "甘肃省平凉市总工会开展活动。全市七县实现全覆盖,2200多名环卫工人受益。全国各级工会签订合同18万份。来自安徽、江苏两省的74位名师出席。皖苏青三省工会共同主办。";
-        let a = p.analyse("", body);
+        let a = p.analyse("", body, 0);
         let at = |needle: &str| {
             let s = body.find(needle).unwrap();
             let sent_start = body[..s].rfind('。').map_or(0, |i| i + '。'.len_utf8());
             let sent_end = body[s..].find('。').map_or(body.len(), |i| s + i);
-            a.attribute(s..s + needle.len(), sent_start..sent_end)
+            a.attribute(body, s..s + needle.len(), sent_start..sent_end)
         };
         assert_eq!(at("2200多名").prefecture, "平凉市");
         assert_eq!(at("18万份").scope, "national");
@@ -680,8 +695,8 @@ mod tests {
         #[test]
         fn fuzz_analyse_never_panics(s in "\\PC{0,120}") {
             let p = places();
-            let a = p.analyse(&s, &s);
-            let _ = a.attribute(0..s.len(), 0..s.len());
+            let a = p.analyse(&s, &s, s.len() / 2);
+            let _ = a.attribute(&s, 0..s.len(), 0..s.len());
         }
     }
 }
