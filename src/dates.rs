@@ -347,7 +347,8 @@ impl DateGrammar {
                 end += wa.len();
                 kind = DateKind::Since;
                 last = reference;
-            } else if kind != DateKind::Range && a.anchor.is_none() && grain != Grain::Day {
+            } else if kind != DateKind::Range && a.anchor.is_none() && grain != Grain::Day && a.explicit_year && a.last > reference {
+                // A deadline: an explicit future year (到2026年, 2025年底前).
                 if let Some(w) = Self::ends_with_any(before, &c.target_before) {
                     // 到2026年: the figure is due by the end of that period.
                     start -= w.len();

@@ -63,10 +63,12 @@ impl EventTyper {
         Ok(Self { weights: [file.title_weight, file.lead_weight, file.body_weight], types, cue_type, cues })
     }
 
-    /// The event type and the id of the rule that decided it.
+    /// The event type and the id of the rule that decided it: the headline's cues decide,
+    /// then the lead paragraph's, then the body's (weights per part; ties go to the type
+    /// listed first in the rule file).
     pub fn classify(&self, title: &str, lead: &str, body: &str) -> (&str, &str) {
-        let mut score = vec![0u32; self.types.len()];
         for (part, weight) in [title, lead, body].into_iter().zip(self.weights) {
+            let mut score = vec![0u32; self.types.len()];
             let mut seen = vec![false; self.cue_type.len()];
             for m in self.cues.find_iter(part) {
                 let cue = m.pattern().as_usize();
@@ -75,12 +77,14 @@ impl EventTyper {
                     score[self.cue_type[cue]] += weight;
                 }
             }
+            // max_by_key keeps the last maximum, so scan reversed for the first listed.
+            if let Some((i, s)) = score.iter().enumerate().rev().max_by_key(|(_, s)| **s) {
+                if *s > 0 {
+                    return (&self.types[i].1, &self.types[i].0);
+                }
+            }
         }
-        // First listed type wins a tie (max_by_key keeps the last maximum, so scan reversed).
-        match score.iter().enumerate().rev().max_by_key(|(_, s)| **s) {
-            Some((i, s)) if *s > 0 => (&self.types[i].1, &self.types[i].0),
-            _ => ("other", ""),
-        }
+        ("other", "")
     }
 }
 

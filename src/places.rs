@@ -472,7 +472,9 @@ impl Places {
         if ms.is_empty() {
             return None;
         }
-        if ms.iter().any(|m| matches!(m.kind, Kind::National)) {
+        // A national cue counts when no place is named beside it (各地工会 of one province).
+        let named = ms.iter().any(|m| matches!(m.kind, Kind::Place(_)));
+        if !named && ms.iter().any(|m| matches!(m.kind, Kind::National)) {
             return Some(Attribution { scope: "national".into(), rules: vec![self.national_id.clone()], ..Attribution::default() });
         }
         let mut codes: Vec<u32> = ms.iter().filter_map(|m| if let Kind::Place(c) = m.kind { Some(c) } else { None }).collect();
@@ -534,7 +536,11 @@ impl Places {
     fn venue_of(&self, title: &str, title_ms: &[Mention], body: &str, body_ms: &[Mention], lead_at: usize) -> Attribution {
         let v = &self.venue;
         // 1. "在 X 召开/举办…" in the headline or the lead paragraph.
-        let lead_end = body[lead_at..].find('\n').map_or(body.len(), |e| lead_at + e);
+        // The lead paragraph and the one after it (captions often say where in their second).
+        let lead_end = body[lead_at..]
+            .match_indices('\n')
+            .nth(1)
+            .map_or(body.len(), |(e, _)| lead_at + e);
         for (text, ms, from, limit) in [(title, title_ms, 0, title.len()), (body, body_ms, lead_at, lead_end)] {
             for (i, m) in ms.iter().enumerate() {
                 if m.start < from || m.start >= limit || !matches!(m.kind, Kind::Place(_)) || !v.before.iter().any(|b| text[..m.start].ends_with(b.as_str())) {
