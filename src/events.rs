@@ -22,6 +22,8 @@ struct RuleFile {
 struct TypeRule {
     id: Spanned<String>,
     event_type: Spanned<String>,
+    #[serde(default)]
+    strong: Vec<String>,
     cues: Vec<String>,
 }
 
@@ -30,6 +32,8 @@ pub struct EventTyper {
     types: Vec<(String, String)>,
     /// Cue index → type index.
     cue_type: Vec<usize>,
+    /// Cue index → score multiplier.
+    cue_weight: Vec<u32>,
     cues: AhoCorasick,
 }
 
@@ -44,6 +48,7 @@ impl EventTyper {
         let mut types = Vec::new();
         let mut words = Vec::new();
         let mut cue_type = Vec::new();
+        let mut cue_weight = Vec::new();
         for (i, t) in file.types.iter().enumerate() {
             ids.insert(src, &t.id)?;
             src.one_of(&t.event_type, EVENT_TYPES, "event_type")?;
@@ -51,16 +56,17 @@ impl EventTyper {
                 return Err(src.error(t.id.span(), "empty cue word"));
             }
             types.push((t.id.get_ref().clone(), t.event_type.get_ref().clone()));
-            for c in &t.cues {
+            for (c, w) in t.strong.iter().map(|c| (c, 3)).chain(t.cues.iter().filter(|c| !t.strong.contains(c)).map(|c| (c, 1))) {
                 words.push(c.clone());
                 cue_type.push(i);
+                cue_weight.push(w);
             }
         }
         let cues = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
             .build(&words)
             .map_err(|e| src.error(0..0, format!("cannot build cue automaton: {e}")))?;
-        Ok(Self { weights: [file.title_weight, file.lead_weight, file.body_weight], types, cue_type, cues })
+        Ok(Self { weights: [file.title_weight, file.lead_weight, file.body_weight], types, cue_type, cue_weight, cues })
     }
 
     /// The event type and the id of the rule that decided it: the headline's cues decide,
@@ -74,7 +80,7 @@ impl EventTyper {
                 let cue = m.pattern().as_usize();
                 if !seen[cue] {
                     seen[cue] = true;
-                    score[self.cue_type[cue]] += weight;
+                    score[self.cue_type[cue]] += weight * self.cue_weight[cue];
                 }
             }
             // max_by_key keeps the last maximum, so scan reversed for the first listed.

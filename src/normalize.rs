@@ -246,7 +246,9 @@ impl Normalizer {
         if self.closes.is_match(&next_text) && next.len() <= 24 {
             return false; // a credit line of its own
         }
-        let heading_shaped = |l: &Line, t: &str| l.len() <= self.heading_max_chars && !t.contains('。') && !ends_paragraph(&l.chars);
+        let heading_shaped = |l: &Line, t: &str| {
+            l.len() <= self.heading_max_chars && !t.contains('。') && (!ends_paragraph(&l.chars) || t.ends_with("——"))
+        };
         let full_width = match wrap {
             Some(w) => line.len() * 4 >= w * 3,
             // Long unwrapped lines break anywhere; the rest of the paragraph is not a headline.
