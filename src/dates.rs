@@ -307,6 +307,7 @@ impl DateGrammar {
                 None => DateKind::Range,
             };
             let mut rule = a.rule.clone();
+            let mut joined = false;
             // Range: atom, joiner, atom (the second one inherits a missing year).
             if let Some(b) = atoms.get(i + 1) {
                 let between = &text[a.end..b.start];
@@ -321,6 +322,7 @@ impl DateGrammar {
                         kind = DateKind::Range;
                         grain = if grain == Grain::Day && b.grain == Grain::Day { Grain::Day } else { Grain::Month.min_grain(b.grain) };
                         rule = format!("{rule}+range");
+                        joined = true;
                         i += 1;
                     }
                 }
@@ -347,7 +349,7 @@ impl DateGrammar {
                 end += wa.len();
                 kind = DateKind::Since;
                 last = reference;
-            } else if kind != DateKind::Range && a.anchor.is_none() && grain != Grain::Day && a.explicit_year && a.last > reference {
+            } else if !joined && a.anchor.is_none() && grain != Grain::Day && a.explicit_year && a.last > reference {
                 // A deadline: an explicit future year (到2026年, 2025年底前).
                 if let Some(w) = Self::ends_with_any(before, &c.target_before) {
                     // 到2026年: the figure is due by the end of that period.
@@ -434,8 +436,10 @@ impl Grain {
 mod tests {
     use super::*;
 
-    fn g() -> DateGrammar {
-        DateGrammar::from_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")).unwrap()
+    fn g() -> &'static DateGrammar {
+        static G: std::sync::LazyLock<DateGrammar> =
+            std::sync::LazyLock::new(|| DateGrammar::from_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")).unwrap());
+        &G
     }
 
     fn d(s: &str) -> NaiveDate {

@@ -143,8 +143,11 @@ impl NumberGrammar {
         let mut digit: Option<f64> = None;
         let mut last_small = 1f64;
         let mut scaled = false;
+        // 一千零五: after a 零 the trailing digit is units, not one place below the last unit.
+        let mut zero_gap = false;
         for &c in &chars {
             if let Some(&d) = self.digits.get(&c) {
+                zero_gap |= d == 0;
                 digit = Some(digit.unwrap_or(0.0) * 10.0 + d as f64);
                 if digit.unwrap_or(0.0) > 9.0 && d != 0 {
                     return None; // 二三百: two digits in a row before a unit
@@ -153,6 +156,7 @@ impl NumberGrammar {
                 section += digit.unwrap_or(1.0) * u as f64;
                 last_small = u as f64;
                 digit = None;
+                zero_gap = false;
             } else if let Some(&b) = self.big.get(&c) {
                 section += digit.take().unwrap_or(0.0);
                 if section == 0.0 && total == 0.0 {
@@ -160,7 +164,8 @@ impl NumberGrammar {
                 }
                 total = (total + section) * b;
                 section = 0.0;
-                last_small = b / 10.0;
+                last_small = b;
+                zero_gap = false;
                 scaled = true;
             } else {
                 return None;
@@ -168,7 +173,7 @@ impl NumberGrammar {
         }
         if let Some(d) = digit {
             // 两万五 = 25000, 三百五 = 350: a trailing digit counts one place below the last unit.
-            section += if last_small >= 10.0 && chars.len() >= 3 { d * last_small / 10.0 } else { d };
+            section += if last_small >= 10.0 && chars.len() >= 3 && !zero_gap { d * last_small / 10.0 } else { d };
         }
         let v = total + section;
         (v > 0.0 || chars.iter().all(|c| self.digits.get(c) == Some(&0))).then_some((v, scaled))
@@ -254,8 +259,10 @@ impl NumberGrammar {
 mod tests {
     use super::*;
 
-    fn g() -> NumberGrammar {
-        NumberGrammar::from_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")).unwrap()
+    fn g() -> &'static NumberGrammar {
+        static G: std::sync::LazyLock<NumberGrammar> =
+            std::sync::LazyLock::new(|| NumberGrammar::from_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")).unwrap());
+        &G
     }
 
     #[test]

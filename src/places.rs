@@ -369,16 +369,30 @@ impl Places {
 
         // Pass 1: unambiguous names seed the context used to resolve ambiguous ones.
         for (_, _, e) in &raw {
+            if e.blocked {
+                continue;
+            }
             if e.full.len() == 1 {
                 context.push(e.full[0]);
             } else if let Some(p) = e.province_short {
                 context.push(p);
+            } else if e.full.is_empty() && e.short.len() == 1 {
+                context.push(e.short[0]);
             }
         }
+        // A short name right before a place inside it (广州南沙区, 云南安宁市) is a place.
+        let parent_of_next: Vec<bool> = (0..raw.len())
+            .map(|i| {
+                raw.get(i + 1).is_some_and(|(ns, _, next)| {
+                    *ns == raw[i].1
+                        && raw[i].2.full.iter().chain(&raw[i].2.short).any(|&p| next.full.iter().chain(&next.short).any(|&c| c != p && self.is_ancestor(p, c)))
+                })
+            })
+            .collect();
         let mut out: Vec<Mention> = groups.into_iter().map(|(s, e, codes)| Mention { start: s, end: e, kind: Kind::Region(codes), rule: self.abbrev_group.0.clone() }).collect();
         let mut accepted_shorts: HashSet<&str> = HashSet::new();
         let mut last_place: Option<(usize, u32)> = None;
-        for (s, e, entry) in raw {
+        for (idx, (s, e, entry)) in raw.into_iter().enumerate() {
             if entry.blocked {
                 continue;
             }
@@ -406,7 +420,7 @@ impl Places {
                 (vec![p], "place.province_short")
             } else if !entry.full.is_empty() || !entry.short.is_empty() {
                 let cands: Vec<u32> = entry.full.iter().chain(&entry.short).copied().collect();
-                if suffix_ok || after_parent(&cands) || accepted_shorts.contains(surface) {
+                if suffix_ok || after_parent(&cands) || parent_of_next[idx] || accepted_shorts.contains(surface) {
                     (cands, "place.short_name")
                 } else {
                     continue;
@@ -527,7 +541,10 @@ impl Places {
         let mut context = Vec::new();
         let title_mentions = self.mentions(title, &mut context);
         let body_mentions = self.mentions(body, &mut context);
-        let lead_at = lead_at.min(body.len());
+        let mut lead_at = lead_at.min(body.len());
+        while !body.is_char_boundary(lead_at) {
+            lead_at -= 1;
+        }
         let venue = self.venue_of(title, &title_mentions, body, &body_mentions, lead_at);
         let mentions = body_mentions;
         ArticlePlaces { places: self, venue, mentions }
@@ -655,9 +672,12 @@ impl ArticlePlaces<'_> {
 mod tests {
     use super::*;
 
-    fn places() -> Places {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        Places::load(&root.join("data/gazetteer"), &root.join("rules")).unwrap()
+    fn places() -> &'static Places {
+        static PLACES: std::sync::LazyLock<Places> = std::sync::LazyLock::new(|| {
+            let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+            Places::load(&root.join("data/gazetteer"), &root.join("rules")).unwrap()
+        });
+        &PLACES
     }
 
     fn venue(p: &Places, title: &str, body: &str) -> (String, String, String, String) {
@@ -668,14 +688,14 @@ mod tests {
     #[test]
     fn venues() {
         let p = places();
-        assert_eq!(venue(&p, "全国工会座谈会在河北召开", "本次会议总结经验。").0, "河北省");
-        assert_eq!(venue(&p, "", "10月24日,竞赛在安徽合肥开幕。").1, "合肥市");
-        let v = venue(&p, "", "近日,广州南沙区工会借助平台化解纠纷。");
+        assert_eq!(venue(p, "全国工会座谈会在河北召开", "本次会议总结经验。").0, "河北省");
+        assert_eq!(venue(p, "", "10月24日,竞赛在安徽合肥开幕。").1, "合肥市");
+        let v = venue(p, "", "近日,广州南沙区工会借助平台化解纠纷。");
         assert_eq!((v.0.as_str(), v.1.as_str(), v.2.as_str()), ("广东省", "广州市", "南沙区"));
-        assert_eq!(venue(&p, "上海奉贤区建立工作机制", "日前,区总工会与区法院签订备忘录。").2, "奉贤区");
-        assert_eq!(venue(&p, "吉林石化污水处理厂关爱职工", "").0, "吉林省");
-        assert_eq!(venue(&p, "", "新华社记者摄。光明日报报道,合作共赢。").0, "");
-        let v = venue(&p, "", "在云南安宁市有数支服务队。");
+        assert_eq!(venue(p, "上海奉贤区建立工作机制", "日前,区总工会与区法院签订备忘录。").2, "奉贤区");
+        assert_eq!(venue(p, "吉林石化污水处理厂关爱职工", "").0, "吉林省");
+        assert_eq!(venue(p, "", "新华社记者摄。光明日报报道,合作共赢。").0, "");
+        let v = venue(p, "", "在云南安宁市有数支服务队。");
         assert_eq!((v.0.as_str(), v.1.as_str(), v.2.as_str()), ("云南省", "昆明市", "安宁市"));
     }
 
