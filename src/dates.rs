@@ -153,7 +153,11 @@ impl DateGrammar {
         }
         let mut anchors = HashMap::new();
         for (word, meaning) in &f.anchors {
-            src.one_of(meaning, &["approx", "as_of", "same_day", "today", "yesterday"], "anchor meaning")?;
+            let m = meaning.get_ref();
+            let offset_ok = m.strip_prefix("day:").is_some_and(|n| n.parse::<i64>().is_ok());
+            if !offset_ok {
+                src.one_of(meaning, &["approx", "as_of", "same_day"], "anchor meaning (or day:N)")?;
+            }
             anchors.insert(word.clone(), meaning.get_ref().clone());
         }
         for (name, [a, b]) in f.month_parts.iter().chain(&f.year_parts) {
@@ -191,7 +195,8 @@ impl DateGrammar {
                 continue;
             }
             let caps = self.atoms[i].1.captures(&text[s..e]).expect("matched before");
-            if let Some(atom) = self.resolve(&caps, s, e, &self.atoms[i].0, reference, previous, out.last()) {
+            let just_before = out.last().filter(|a| a.end + 6 >= s);
+            if let Some(atom) = self.resolve(&caps, s, e, &self.atoms[i].0, reference, previous, just_before) {
                 taken_to = e;
                 if atom.grain == Grain::Day && atom.anchor.is_none() {
                     *previous = Some(atom.first);
@@ -222,51 +227,68 @@ impl DateGrammar {
         if let Some(word) = caps.name("word") {
             let meaning = self.anchors.get(word.as_str())?.clone();
             let day = match meaning.as_str() {
-                "today" => reference,
-                "yesterday" => reference - Duration::days(1),
                 "same_day" => previous.unwrap_or(reference),
-                _ => reference,
+                m => match m.strip_prefix("day:").and_then(|n| n.parse::<i64>().ok()) {
+                    Some(n) => reference + Duration::days(n),
+                    None => reference,
+                },
             };
             return atom(day, day, Grain::Day, Some(meaning));
         }
-        let year = |m: u32, d: u32| -> i32 {
-            if let Some(y) = num("y") {
-                return y as i32;
+        let year_group = caps.name("y").and_then(|m| m.as_str().trim_end_matches('年').parse::<i32>().ok());
+        let year = |m: u32, d: Option<u32>| -> i32 {
+            if let Some(y) = year_group {
+                return y;
             }
             if let Some(r) = rel {
                 return reference.year() + r;
             }
-            // Without a year: the reference year, unless that lands far after the reference.
+            // A day without a year: the reference year, unless that lands far after the
+            // reference (a January paper's 12月28日 is last year's). Months keep the year.
             let y = reference.year();
-            match clamp_day(y, m, d) {
-                Some(date) if (date - reference).num_days() > self.cues.max_days_ahead => y - 1,
+            match d.and_then(|d| NaiveDate::from_ymd_opt(y, m, d)) {
+                // (2月29日 exists only in some years: keep the reference year if the other lacks it.)
+                Some(date) if (date - reference).num_days() > self.cues.max_days_ahead && NaiveDate::from_ymd_opt(y - 1, m, d.unwrap_or(1)).is_some() => y - 1,
                 _ => y,
             }
         };
+        if let (Some(y), Some(y2)) = (year_group, num("y2")) {
+            return atom(NaiveDate::from_ymd_opt(y, 1, 1)?, NaiveDate::from_ymd_opt(y2 as i32, 12, 31)?, Grain::Year, None);
+        }
+        if let (Some(m), Some(d), Some(d2)) = (num("m"), num("d"), num("d2")) {
+            let y = year(m, Some(d));
+            return atom(NaiveDate::from_ymd_opt(y, m, d)?, clamp_day(y, m, d2.max(d))?, Grain::Day, None);
+        }
         if let (Some(m), Some(m2)) = (num("m"), num("m2")) {
-            let y = year(m, 1);
+            let y = year(m, None);
             return atom(NaiveDate::from_ymd_opt(y, m, 1)?, month_end(y, m2.max(m))?, Grain::Month, None);
         }
         match (num("m"), num("d")) {
             (Some(m), Some(d)) => {
-                let date = NaiveDate::from_ymd_opt(year(m, d), m, d)?;
+                let date = NaiveDate::from_ymd_opt(year(m, Some(d)), m, d)?;
                 atom(date, date, Grain::Day, None)
             }
             (Some(m), None) => {
-                let y = year(m, 1);
+                let y = year(m, None);
                 match caps.name("part").and_then(|p| self.month_parts.get(p.as_str())) {
                     Some([a, b]) => atom(clamp_day(y, m, *a)?, clamp_day(y, m, *b)?, Grain::Month, None),
                     None => atom(NaiveDate::from_ymd_opt(y, m, 1)?, month_end(y, m)?, Grain::Month, None),
                 }
             }
             (None, Some(d)) => {
-                // A bare day only continues a date just before it (10月23日至24日).
-                let prev = before.filter(|b| b.grain != Grain::Year && b.anchor.is_none())?;
-                let date = clamp_day(prev.last.year(), prev.last.month(), d)?;
+                // A bare day continues the month of a date just before it (10月23日至24日);
+                // alone it is in the reference month, or the month before if still to come.
+                let base = match before.filter(|b| b.grain != Grain::Year && b.anchor.is_none()) {
+                    Some(prev) => prev.last,
+                    None if d > reference.day() => reference.with_day(1)? - Duration::days(1),
+                    None => reference,
+                };
+                let date = clamp_day(base.year(), base.month(), d)?;
                 atom(date, date, Grain::Day, None)
             }
             (None, None) => {
-                let y = num("y").map(|y| y as i32).or(rel.map(|r| reference.year() + r))?;
+                // A year part alone (上半年) is of the reference year.
+                let y = year_group.or(rel.map(|r| reference.year() + r)).or(caps.name("ypart").map(|_| reference.year()))?;
                 match caps.name("ypart").and_then(|p| self.year_parts.get(p.as_str())) {
                     Some([a, b]) => atom(NaiveDate::from_ymd_opt(y, *a, 1)?, month_end(y, *b)?, Grain::Month, None),
                     None if rel == Some(0) => atom(NaiveDate::from_ymd_opt(y, 1, 1)?, reference, Grain::Year, None),
@@ -315,6 +337,10 @@ impl DateGrammar {
                     let mut b_last = b.last;
                     if !b.explicit_year && a.explicit_year && b.rule != "date.rel_ym" && b.rule != "date.rel_md" {
                         b_last = b.last.with_year(a.first.year()).unwrap_or(b.last);
+                    }
+                    // 8月至2月: a range that runs past December ends the next year.
+                    if b_last < first && !b.explicit_year && b.rule != "date.rel_ym" && b.rule != "date.rel_md" {
+                        b_last = b_last.with_year(b_last.year() + 1).unwrap_or(b_last);
                     }
                     if b_last >= first {
                         last = b_last;
@@ -398,7 +424,8 @@ impl DateGrammar {
             .find_all(text, reference)
             .into_iter()
             // Words such as 当天/目前 stand for the reference itself: no evidence.
-            .filter(|m| m.grain == Grain::Day && !m.future && !m.rule.starts_with("date.anchor") && m.kind != DateKind::Since)
+            // A bare day (23日) is resolved against the reference itself: no evidence either.
+            .filter(|m| m.grain == Grain::Day && !m.future && !m.rule.starts_with("date.anchor") && !m.rule.starts_with("date.day") && m.kind != DateKind::Since)
             .filter_map(|m| m.date_start.or(m.date_end))
             .filter(|d| d.year() == year)
             .max()?;
@@ -461,7 +488,7 @@ mod tests {
         assert_eq!(one("拖欠今年4、5月的工资", "2018-08-03"), ("2018-04-01".into(), "2018-05-31".into(), "range"));
         assert_eq!(one("从2022年3月至2023年10月", r), ("2022-03-01".into(), "2023-10-31".into(), "range"));
         assert_eq!(one("11月初,五方联动", "2023-11-26"), ("2023-11-01".into(), "2023-11-10".into(), "range"));
-        assert_eq!(one("7月底至明年2月初", "2018-08-03"), ("2018-07-21".into(), "2019-02-10".into(), "range"));
+        assert_eq!(one("7月底至明年2月初", "2018-08-03"), ("2018-07-25".into(), "2019-02-10".into(), "range"));
         assert_eq!(one("明确到2026年基本形成", r), ("".into(), "2026-12-31".into(), "as_of"));
         assert_eq!(one("近日,工会开展", r), ("2024-10-25".into(), "2024-10-25".into(), "approx"));
         assert_eq!(one("12月28日,工会", "2025-01-05"), ("2024-12-28".into(), "2024-12-28".into(), "point"));

@@ -15,14 +15,18 @@ use crate::rules::{RuleError, RuleSource};
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RuleFile {
-    digits: HashMap<String, u32>,
-    small_units: HashMap<String, u32>,
-    big_units: HashMap<String, f64>,
     not_numbers: Vec<String>,
     vague_prefixes: Vec<String>,
     vague_suffixes: Vec<String>,
     range_joiners: Vec<String>,
     max_digits: usize,
+    financial_chars: Vec<String>,
+    decimal_points: Vec<String>,
+    negative_prefixes: Vec<String>,
+    scale_infixes: Vec<String>,
+    digits: HashMap<String, u32>,
+    small_units: HashMap<String, u32>,
+    big_units: HashMap<String, f64>,
 }
 
 /// One number expression found in text (byte offsets).
@@ -39,29 +43,40 @@ pub struct NumberSpan {
     pub chinese: bool,
     /// Ended with a big unit (万, 亿): `20余万职工` can stand without a classifier.
     pub scaled: bool,
+    /// `十余万`, `一千多万`: a lower bound (余/多 before the big unit).
+    pub at_least: bool,
 }
 
 pub struct NumberGrammar {
     digits: HashMap<char, u32>,
     small: HashMap<char, u32>,
     big: HashMap<char, f64>,
+    points: Vec<char>,
+    financial: Vec<char>,
     scanner: Regex,
     blocked: AhoCorasick,
     vague_prefixes: Vec<String>,
     vague_suffixes: Vec<String>,
     range_joiners: Vec<String>,
+    negative_prefixes: Vec<String>,
+    scale_infixes: Vec<String>,
     max_digits: usize,
 }
 
-fn single_chars(src: &RuleSource, keys: impl Iterator<Item = String>, table: &str) -> Result<Vec<char>, RuleError> {
-    keys.map(|k| {
-        let mut it = k.chars();
-        match (it.next(), it.next()) {
-            (Some(c), None) => Ok(c),
-            _ => Err(src.error(0..0, format!("[{table}] key {k:?} must be one character"))),
-        }
-    })
-    .collect()
+fn one_char(src: &RuleSource, k: &str, table: &str) -> Result<char, RuleError> {
+    let mut it = k.chars();
+    match (it.next(), it.next()) {
+        (Some(c), None) => Ok(c),
+        _ => Err(src.error(0..0, format!("[{table}] entry {k:?} must be one character"))),
+    }
+}
+
+/// A token of a numeral run.
+enum Tok {
+    Value(f64, bool),
+    Small(f64),
+    Big(f64),
+    Point,
 }
 
 impl NumberGrammar {
@@ -71,31 +86,43 @@ impl NumberGrammar {
 
     pub fn load(src: &RuleSource) -> Result<Self, RuleError> {
         let f: RuleFile = src.parse()?;
-        let digit_chars = single_chars(src, f.digits.keys().cloned(), "digits")?;
-        let small_chars = single_chars(src, f.small_units.keys().cloned(), "small_units")?;
-        let big_chars = single_chars(src, f.big_units.keys().cloned(), "big_units")?;
-        if f.digits.values().any(|&v| v > 9) {
-            return Err(src.error(0..0, "[digits] values must be 0..=9"));
+        let mut digits = HashMap::new();
+        for (k, v) in &f.digits {
+            if *v > 9 {
+                return Err(src.error(0..0, format!("[digits] {k:?} = {v}: values must be 0..=9")));
+            }
+            digits.insert(one_char(src, k, "digits")?, *v);
         }
-        let class: String = digit_chars.iter().chain(&small_chars).chain(&big_chars).map(|c| regex::escape(&c.to_string())).collect();
-        let bigs: String = big_chars.iter().map(|c| regex::escape(&c.to_string())).collect();
-        // Arabic (with optional thousands separators and a trailing big unit, 万亿 included)
-        // or a run of Chinese numeral characters.
-        let pattern = format!(r"(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?(?:[{bigs}]{{1,2}})?|[{class}]+");
+        let small = f.small_units.iter().map(|(k, v)| Ok((one_char(src, k, "small_units")?, *v))).collect::<Result<HashMap<_, _>, RuleError>>()?;
+        let big = f.big_units.iter().map(|(k, v)| Ok((one_char(src, k, "big_units")?, *v))).collect::<Result<HashMap<_, _>, RuleError>>()?;
+        let points = f.decimal_points.iter().map(|k| one_char(src, k, "decimal_points")).collect::<Result<Vec<_>, _>>()?;
+        let financial = f.financial_chars.iter().map(|k| one_char(src, k, "financial_chars")).collect::<Result<Vec<_>, _>>()?;
+        let class = |cs: &mut dyn Iterator<Item = &char>| -> String { cs.map(|c| regex::escape(&c.to_string())).collect() };
+        let digit_class = class(&mut digits.keys());
+        let unit_class = class(&mut small.keys().chain(big.keys()));
+        let point_class = class(&mut points.iter());
+        // A run of Arabic numbers, Chinese digits and units, with decimal points between digits.
+        let arabic = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?";
+        let atom = format!("(?:{arabic}|[{digit_class}{unit_class}])");
+        let pattern = format!("{atom}+(?:[{point_class}](?:{arabic}|[{digit_class}])+[{unit_class}]*)?");
         let scanner = Regex::new(&pattern).map_err(|e| src.error(0..0, format!("number scanner: {e}")))?;
         let blocked = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
             .build(&f.not_numbers)
             .map_err(|e| src.error(0..0, e.to_string()))?;
         Ok(Self {
-            digits: digit_chars.into_iter().zip(f.digits.keys().map(|k| f.digits[k])).collect(),
-            small: small_chars.into_iter().zip(f.small_units.keys().map(|k| f.small_units[k])).collect(),
-            big: big_chars.into_iter().zip(f.big_units.keys().map(|k| f.big_units[k])).collect(),
+            digits,
+            small,
+            big,
+            points,
+            financial,
             scanner,
             blocked,
             vague_prefixes: f.vague_prefixes,
             vague_suffixes: f.vague_suffixes,
             range_joiners: f.range_joiners,
+            negative_prefixes: f.negative_prefixes,
+            scale_infixes: f.scale_infixes,
             max_digits: f.max_digits,
         })
     }
@@ -110,126 +137,195 @@ impl NumberGrammar {
         }
     }
 
-    /// Value of an Arabic number with an optional big-unit suffix: `18.32万`, `1,284`.
-    fn arabic(&self, s: &str) -> Option<(f64, bool)> {
-        let digits_end = s.find(|c: char| !(c.is_ascii_digit() || c == ',' || c == '.')).unwrap_or(s.len());
-        let (num, suffix) = s.split_at(digits_end);
-        if num.chars().filter(|c| c.is_ascii_digit()).count() > self.max_digits {
-            return None;
-        }
-        let mut value: f64 = num.replace(',', "").parse().ok()?;
-        let mut scaled = false;
-        for c in suffix.chars() {
-            value *= self.big.get(&c)?;
-            scaled = true;
-        }
-        Some((value, scaled))
-    }
-
-    /// Value of a Chinese numeral: sections of digit × small unit, scaled by big units.
-    /// Also reads digit strings (`二〇二四`) and a trailing bare digit after a unit (`两万五`).
-    fn chinese(&self, s: &str) -> Option<(f64, bool)> {
-        let chars: Vec<char> = s.chars().collect();
-        if chars.iter().all(|c| self.digits.contains_key(c)) {
-            if chars.len() == 1 {
-                return Some((self.digits[&chars[0]] as f64, false));
+    fn tokens(&self, raw: &str) -> Option<Vec<Tok>> {
+        let mut out = Vec::new();
+        let mut rest = raw;
+        while let Some(c) = rest.chars().next() {
+            if c.is_ascii_digit() {
+                let end = rest.find(|x: char| !(x.is_ascii_digit() || x == ',' || x == '.')).unwrap_or(rest.len());
+                let num = &rest[..end];
+                if num.chars().filter(|c| c.is_ascii_digit()).count() > self.max_digits {
+                    return None;
+                }
+                out.push(Tok::Value(num.replace(',', "").parse().ok()?, false));
+                rest = &rest[end..];
+                continue;
             }
-            // 二〇二四 style: positional digits; 两三 is a range handled by the caller.
-            let v = chars.iter().try_fold(0f64, |acc, c| Some(acc * 10.0 + *self.digits.get(c)? as f64))?;
-            return Some((v, false));
-        }
-        let mut total = 0f64;
-        let mut section = 0f64;
-        let mut digit: Option<f64> = None;
-        let mut last_small = 1f64;
-        let mut scaled = false;
-        // 一千零五: after a 零 the trailing digit is units, not one place below the last unit.
-        let mut zero_gap = false;
-        for &c in &chars {
             if let Some(&d) = self.digits.get(&c) {
-                zero_gap |= d == 0;
-                digit = Some(digit.unwrap_or(0.0) * 10.0 + d as f64);
-                if digit.unwrap_or(0.0) > 9.0 && d != 0 {
-                    return None; // 二三百: two digits in a row before a unit
-                }
+                out.push(Tok::Value(d as f64, true));
             } else if let Some(&u) = self.small.get(&c) {
-                section += digit.unwrap_or(1.0) * u as f64;
-                last_small = u as f64;
-                digit = None;
-                zero_gap = false;
+                out.push(Tok::Small(u as f64));
             } else if let Some(&b) = self.big.get(&c) {
-                section += digit.take().unwrap_or(0.0);
-                if section == 0.0 && total == 0.0 {
-                    return None; // a bare 万 is not a number
-                }
-                total = (total + section) * b;
-                section = 0.0;
-                last_small = b;
-                zero_gap = false;
-                scaled = true;
+                out.push(Tok::Big(b));
+            } else if self.points.contains(&c) {
+                out.push(Tok::Point);
             } else {
                 return None;
             }
+            rest = &rest[c.len_utf8()..];
         }
-        if let Some(d) = digit {
-            // 两万五 = 25000, 三百五 = 350: a trailing digit counts one place below the last unit.
-            section += if last_small >= 10.0 && chars.len() >= 3 && !zero_gap { d * last_small / 10.0 } else { d };
-        }
-        let v = total + section;
-        (v > 0.0 || chars.iter().all(|c| self.digits.get(c) == Some(&0))).then_some((v, scaled))
+        Some(out)
     }
 
-    fn value_of(&self, s: &str) -> Option<(f64, bool, bool)> {
-        if s.starts_with(|c: char| c.is_ascii_digit()) {
-            self.arabic(s).map(|(v, sc)| (v, sc, false))
-        } else {
-            self.chinese(s).map(|(v, sc)| (v, sc, true))
+    /// The value of a numeral run: sections of digit × small unit, scaled by big units
+    /// (smaller big units add into the last larger one: 四亿五千万 = 4.5e8); digit strings
+    /// (`二〇二四`); a trailing digit one place below the last unit (`两万五`, `三百五`);
+    /// decimals after 点.
+    fn value(&self, raw: &str) -> Option<(f64, bool)> {
+        let toks = self.tokens(raw)?;
+        if toks.iter().all(|t| matches!(t, Tok::Value(_, true))) && toks.len() > 1 {
+            let v = toks.iter().try_fold(0f64, |acc, t| if let Tok::Value(d, _) = t { Some(acc * 10.0 + d) } else { None })?;
+            return Some((v, false));
         }
+        let (mut total, mut section) = (0f64, 0f64);
+        let mut number: Option<f64> = None;
+        let (mut last_unit, mut largest_big) = (1f64, 0f64);
+        let (mut zero_gap, mut scaled, mut after_unit) = (false, false, false);
+        let mut previous_big = false;
+        // 两万五 = 25000, 百二 = 120: a lone Chinese digit right after a unit counts one place
+        // below it (Arabic digits are always literal: 5亿1万 is 500010000).
+        let mut chinese_digit = false;
+        let colloquial = |d: f64, after_unit: bool, last_unit: f64, zero_gap: bool, chinese: bool| {
+            if chinese && after_unit && last_unit >= 10.0 && !zero_gap && d < 10.0 && d.fract() == 0.0 { d * last_unit / 10.0 } else { d }
+        };
+        let mut i = 0;
+        while i < toks.len() {
+            match toks[i] {
+                Tok::Value(v, chinese) => {
+                    previous_big = false;
+                    if number.is_some() && chinese {
+                        if v != 0.0 {
+                            return None; // 二三百: two digits in a row before a unit
+                        }
+                    } else {
+                        zero_gap |= chinese && v == 0.0;
+                        number = Some(v);
+                        chinese_digit = chinese;
+                    }
+                    if chinese && v == 0.0 {
+                        number = None;
+                        zero_gap = true;
+                    }
+                }
+                Tok::Small(u) => {
+                    section += number.take().unwrap_or(1.0) * u;
+                    last_unit = u;
+                    zero_gap = false;
+                    after_unit = true;
+                    previous_big = false;
+                }
+                Tok::Big(b) => {
+                    section += number.take().map_or(0.0, |d| colloquial(d, after_unit, last_unit, zero_gap, chinese_digit));
+                    if section == 0.0 && total == 0.0 {
+                        section = 1.0; // 万九 = 19000; a bare 万 never gets here (not a number)
+                    }
+                    if previous_big && section == 0.0 {
+                        total *= b; // 四万万 = 4e8
+                    } else if b > largest_big {
+                        total = (total + section) * b;
+                        largest_big = b;
+                    } else {
+                        total += section * b;
+                    }
+                    section = 0.0;
+                    last_unit = b;
+                    zero_gap = false;
+                    scaled = true;
+                    after_unit = true;
+                    previous_big = true;
+                }
+                Tok::Point => {
+                    // Fraction digits after 点 belong to the number before it.
+                    let mut frac = 0f64;
+                    let mut scale = 0.1;
+                    while let Some(Tok::Value(d, _)) = toks.get(i + 1) {
+                        if *d >= 10.0 {
+                            let digits = d.to_string();
+                            for ch in digits.chars().filter_map(|c| c.to_digit(10)) {
+                                frac += ch as f64 * scale;
+                                scale /= 10.0;
+                            }
+                        } else {
+                            frac += d * scale;
+                            scale /= 10.0;
+                        }
+                        i += 1;
+                    }
+                    number = Some(number.map_or(0.0, |d| colloquial(d, after_unit, last_unit, zero_gap, chinese_digit)) + frac);
+                    after_unit = false;
+                    previous_big = false;
+                }
+            }
+            i += 1;
+        }
+        if let Some(d) = number {
+            section += colloquial(d, after_unit, last_unit, zero_gap, chinese_digit);
+        }
+        Some((total + section, scaled))
     }
 
     /// Every number expression in `text`, left to right, non-overlapping.
     pub fn find_all(&self, text: &str) -> Vec<NumberSpan> {
         let blocked: Vec<(usize, usize)> = self.blocked.find_iter(text).map(|m| (m.start(), m.end())).collect();
-        let is_blocked = |s: usize, e: usize| blocked.iter().any(|&(bs, be)| s < be && bs < e);
+        // A run inside a word that is not a number (进一步); 一百零一万一千 contains 万一 but is longer.
+        let is_blocked = |s: usize, e: usize| blocked.iter().any(|&(bs, be)| bs <= s && e <= be);
         let mut out: Vec<NumberSpan> = Vec::new();
         for m in self.scanner.find_iter(text) {
-            let (s, e) = (m.start(), m.end());
+            let (mut s, mut e) = (m.start(), m.end());
             let raw = m.as_str();
             let chinese = !raw.starts_with(|c: char| c.is_ascii_digit());
+            let only_units = raw.chars().all(|c| self.small.contains_key(&c) || self.big.contains_key(&c));
             if chinese && is_blocked(s, e) {
                 continue;
             }
-            let vague_before = self.vague_prefixes.iter().any(|p| text[..s].ends_with(p.as_str()));
-            let vague_after = self.vague_suffixes.iter().any(|p| text[e..].starts_with(p.as_str()));
-            // 十几 / 几十: the vague digit is outside the numeral class, so the run stops there.
-            if chinese && (raw.chars().all(|c| self.small.contains_key(&c) || self.big.contains_key(&c)) && !raw.starts_with(['十', '拾']))
-            {
-                // 百, 千 alone (千场, 百余支) read as one hundred / one thousand.
-                if !(raw.chars().count() == 1 && self.small.contains_key(&raw.chars().next().unwrap_or(' '))) {
-                    continue;
-                }
-            }
-            // 两三个月: adjacent single digits form a range.
-            let digits: Vec<u32> = raw.chars().filter_map(|c| self.digits.get(&c).copied()).collect();
-            if chinese && digits.len() == 2 && raw.chars().count() == 2 && digits[1] == digits[0] + 1 {
-                out.push(NumberSpan {
-                    start: s,
-                    end: e,
-                    value: digits[0] as f64,
-                    value_max: Some(digits[1] as f64),
-                    vague: false,
-                    chinese,
-                    scaled: false,
-                });
+            let chars: Vec<char> = raw.chars().collect();
+            // 肆, 陆, 伍 alone are words (放肆, 陆地, 入伍), not numbers.
+            if chars.len() == 1 && self.financial.contains(&chars[0]) {
                 continue;
             }
-            let Some((value, scaled, chinese)) = self.value_of(raw) else { continue };
+            let vague_before = self.vague_prefixes.iter().any(|p| text[..s].ends_with(p.as_str()));
+            // 十几 is vague, but 二十几万 is "at least 20万".
+            let vague_after = self.vague_suffixes.iter().any(|p| {
+                text[e..].strip_prefix(p.as_str()).is_some_and(|rest| !rest.starts_with(|c: char| self.big.contains_key(&c)))
+            });
+            // 万 alone is not a number; 百, 千 alone read as one hundred / one thousand (千场,
+            // 百余支); 十 alone as ten (十几 is vague, handled below).
+            if only_units && !self.small.contains_key(&chars[0]) {
+                continue;
+            }
+            // 两三个月: adjacent single digits form a range.
+            let digits: Vec<u32> = chars.iter().filter_map(|c| self.digits.get(c).copied()).collect();
+            if chinese && digits.len() == 2 && chars.len() == 2 && digits[1] == digits[0] + 1 {
+                out.push(NumberSpan { start: s, end: e, value: digits[0] as f64, value_max: Some(digits[1] as f64), vague: false, chinese, scaled: false, at_least: false });
+                continue;
+            }
+            let Some((mut value, mut scaled)) = self.value(raw) else { continue };
+            // 十余万, 500余万: the big unit after 余/多/几 scales the number.
+            let mut at_least = false;
+            if let Some(inf) = self.scale_infixes.iter().find(|x| text[e..].starts_with(x.as_str())) {
+                let after = e + inf.len();
+                let scale: f64 = text[after..].chars().map_while(|c| self.big.get(&c).copied()).product();
+                let len: usize = text[after..].chars().take_while(|c| self.big.contains_key(c)).map(char::len_utf8).sum();
+                if len > 0 {
+                    value *= scale;
+                    scaled = true;
+                    at_least = true;
+                    e = after + len;
+                }
+            }
+            if let Some(neg) = self.negative_prefixes.iter().find(|p| text[..s].ends_with(p.as_str())) {
+                value = -value;
+                s -= neg.len();
+            } else if text[..s].ends_with('-') && !text[..s - 1].ends_with(|c: char| c.is_ascii_digit() || self.digits.contains_key(&c)) {
+                value = -value;
+                s -= 1;
+            }
             // A range: previous number, a joiner, this number (2至3万 → the unit applies to both).
             if let Some(prev) = out.last_mut() {
                 let between = &text[prev.end..s];
-                if self.range_joiners.iter().any(|j| j == between) && prev.value_max.is_none() && !prev.vague {
+                if self.range_joiners.iter().any(|j| j == between) && prev.value_max.is_none() && !prev.vague && value >= 0.0 {
                     let scale = if !prev.scaled && scaled { self.scale_of(raw) } else { 1.0 };
-                    if prev.value * scale <= value {
+                    if prev.value >= 0.0 && prev.value * scale <= value {
                         prev.value *= scale;
                         prev.value_max = Some(value);
                         prev.end = e;
@@ -238,15 +334,9 @@ impl NumberGrammar {
                     }
                 }
             }
-            out.push(NumberSpan { start: s, end: e, value, value_max: None, vague: vague_before || vague_after, chinese, scaled });
+            out.push(NumberSpan { start: s, end: e, value, value_max: None, vague: vague_before || vague_after, chinese, scaled, at_least });
         }
         out
-    }
-
-    /// A big unit (万, 亿) starting at byte `at`: its multiplier and byte length.
-    pub fn big_unit_at(&self, text: &str, at: usize) -> Option<(f64, usize)> {
-        let c = text.get(at..)?.chars().next()?;
-        self.big.get(&c).map(|&m| (m, c.len_utf8()))
     }
 
     /// The product of the big units at the end of `raw` (`3万` → 10000).
@@ -282,7 +372,14 @@ mod tests {
             ("一千零五", 1005.0),
             ("十万", 100_000.0),
             ("千", 1000.0),
+            ("四亿五千六百四十二万零一十五", 456_420_015.0),
+            ("5万4千6百", 54_600.0),
+            ("3千万亿", 3e15),
+            ("百三", 130.0),
+            ("一点五", 1.5),
+            ("參萬肆仟伍佰陸拾柒", 34_567.0),
         ] {
+
             let got = g.parse(s).unwrap_or(f64::NAN);
             assert!((got - v).abs() < 1e-6 * v.max(1.0), "{s}: {got} != {v}");
         }
@@ -301,6 +398,10 @@ mod tests {
         assert!(g.find_all("几百名职工")[0].vague);
         assert!(g.find_all("进一步加强,统一部署,一站式服务,五一劳动奖章").is_empty());
         assert_eq!(g.find_all("一起欠薪案")[0].value, 1.0);
+        let r = g.find_all("十余万");
+        assert_eq!((r[0].value, r[0].at_least), (100_000.0, true));
+        assert!(g.find_all("放肆,陆地,入伍").is_empty());
+        assert_eq!(g.find_all("负三十二")[0].value, -32.0);
     }
 
     proptest::proptest! {

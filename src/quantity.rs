@@ -26,7 +26,11 @@ struct UnitsFile {
 struct CurrencyDef {
     id: Spanned<String>,
     words: Vec<String>,
+    #[serde(default)]
+    prefixes: Vec<String>,
     code: String,
+    #[serde(default)]
+    subunits: Vec<(String, f64)>,
 }
 
 #[derive(Deserialize)]
@@ -148,6 +152,11 @@ pub struct QuantityGrammar {
     currencies: Vec<(String, String)>,
     currency_words: Vec<Word>,
     currency_ac: AhoCorasick,
+    /// Currency words written before the number, reversed for an anchored match backwards.
+    currency_prefix_rev: Vec<Word>,
+    currency_prefix_ac: AhoCorasick,
+    /// Per currency rule: (subunit word, value).
+    subunits: Vec<Vec<(String, f64)>>,
     counts: Vec<(String, String, bool)>,
     count_words: Vec<Word>,
     count_ac: AhoCorasick,
@@ -201,7 +210,11 @@ impl QuantityGrammar {
 
         let mut currencies = Vec::new();
         let mut currency_words = Vec::new();
+        let mut currency_prefix_rev = Vec::new();
+        let mut subunits = Vec::new();
         for (i, c) in units.currency.iter().enumerate() {
+            currency_prefix_rev.extend(c.prefixes.iter().map(|w| Word { rule: i, text: reversed(w) }));
+            subunits.push(c.subunits.clone());
             ids.insert(us, &c.id)?;
             if c.code.len() != 3 || !c.code.chars().all(|x| x.is_ascii_uppercase()) {
                 return Err(us.error(c.id.span(), format!("currency code {:?} is not an ISO 4217 code", c.code)));
@@ -233,6 +246,7 @@ impl QuantityGrammar {
             });
         }
         let currency_ac = build(us, &currency_words.iter().map(|w| w.text.clone()).collect::<Vec<_>>())?;
+        let currency_prefix_ac = build(us, &currency_prefix_rev.iter().map(|w| w.text.clone()).collect::<Vec<_>>())?;
         let count_ac = build(us, &count_words.iter().map(|w| w.text.clone()).collect::<Vec<_>>())?;
 
         let quals: QualifiersFile = qs.parse()?;
@@ -275,6 +289,9 @@ impl QuantityGrammar {
             currencies,
             currency_words,
             currency_ac,
+            currency_prefix_rev,
+            currency_prefix_ac,
+            subunits,
             counts,
             count_words,
             count_ac,
@@ -303,7 +320,9 @@ impl QuantityGrammar {
     fn excluded(&self, text: &str, n: &NumberSpan) -> bool {
         let before = tail(text, n.start, 12);
         let after = head_of(text, n.end, 16);
-        self.excl_before.iter().any(|(_, r)| r.is_match(before)) || self.excl_after.iter().any(|(_, r)| r.is_match(after))
+        // Money is never a date or a measure (5日元 is not the 5th).
+        let money = Self::anchored_at(&self.currency_ac, text, n.end).is_some();
+        self.excl_before.iter().any(|(_, r)| r.is_match(before)) || (!money && self.excl_after.iter().any(|(_, r)| r.is_match(after)))
     }
 
     fn quantity(&self, text: &str, n: &NumberSpan) -> Option<Quantity> {
@@ -313,19 +332,15 @@ impl QuantityGrammar {
         let mut rules = Vec::new();
         let mut qualifier = "exact";
         let mut end = n.end;
-        let mut value = n.value;
-        let mut scaled = n.scaled;
+        let value = n.value;
+        let scaled = n.scaled;
+        if n.at_least {
+            qualifier = "at_least";
+            rules.push("qual.at_least".into());
+        }
         if let Some((i, w)) = Self::anchored_at(&self.infix.automaton, text, end) {
             // 900余人: only when a unit follows, else 多 may be an adverb (10多).
-            let mut after = end + w.len();
-            // 20余万职工, 170余万元: the big unit comes after 余.
-            if let Some((scale, unit_len)) = self.numbers.big_unit_at(text, after) {
-                if !n.scaled {
-                    value *= scale;
-                    scaled = true;
-                    after += unit_len;
-                }
-            }
+            let after = end + w.len();
             if Self::anchored_at(&self.count_ac, text, after).is_some() || Self::anchored_at(&self.currency_ac, text, after).is_some()
             {
                 qualifier = self.infix.words[i].0;
@@ -333,11 +348,43 @@ impl QuantityGrammar {
                 end = after;
             }
         }
-        let (unit, currency, classifier, head, unit_rule) = if let Some((i, w)) = Self::anchored_at(&self.currency_ac, text, end) {
-            let (id, code) = &self.currencies[self.currency_words[i].rule];
-            end += w.len();
+        let mut value = value;
+        let mut prefix_currency_start = None;
+        let prefix = Self::anchored_at(&self.currency_prefix_ac, &reversed(tail(text, n.start, 6)), 0)
+            .map(|(i, w)| (self.currency_prefix_rev[i].rule, w.len()));
+        let suffix = Self::anchored_at(&self.currency_ac, text, end).map(|(i, w)| {
+            // 三万元欧元, 9000元日币: a specific currency right after 元 wins.
+            match Self::anchored_at(&self.currency_ac, text, end + w.len()) {
+                Some((j, w2)) if self.currencies[self.currency_words[j].rule].1 != "CNY" => (j, w.len() + w2.len()),
+                _ => (i, w.len()),
+            }
+        });
+        // 新台币177.1亿元, 港币2960元: a foreign currency named before overrides a generic 元.
+        let foreign_prefix = prefix.filter(|(rule, _)| self.currencies[*rule].1 != "CNY");
+        let (unit, currency, classifier, head, unit_rule) = if let Some((i, len)) = suffix {
+            let rule = foreign_prefix.map_or(self.currency_words[i].rule, |(r, _)| r);
+            let w = &text[end..end + len];
+            let (id, code) = &self.currencies[rule];
+            end += len;
+            if let Some((_, plen)) = foreign_prefix {
+                prefix_currency_start = Some(n.start - plen);
+            }
+            // 123元1角1分: subunits after the amount.
+            for (word, worth) in &self.subunits[rule] {
+                let Some(n2) = self.numbers.find_all(head_of(text, end, 6)).into_iter().next().filter(|n2| n2.start == 0 && !n2.vague) else { break };
+                if text[end + n2.end..].starts_with(word.as_str()) {
+                    value += n2.value * worth;
+                    end += n2.end + word.len();
+                }
+            }
             let unit = if code == "CNY" { "yuan".to_string() } else { code.clone() };
             (unit, code.clone(), w.to_string(), String::new(), id.clone())
+        } else if let Some((rule, plen)) = prefix {
+            // 人民币3.14, 港币500, ￥300: the currency stands before the number.
+            let (id, code) = &self.currencies[rule];
+            prefix_currency_start = Some(n.start - plen);
+            let unit = if code == "CNY" { "yuan".to_string() } else { code.clone() };
+            (unit, code.clone(), text[n.start - plen..n.start].to_string(), String::new(), id.clone())
         } else if let Some((i, w)) = Self::anchored_at(&self.count_ac, text, end) {
             let (id, unit, needs_scale) = &self.counts[self.count_words[i].rule];
             if *needs_scale && !scaled {
@@ -357,8 +404,8 @@ impl QuantityGrammar {
             }
             end += w.len();
         }
-        let mut start = n.start;
-        let before_rev = reversed(tail(text, n.start, 6));
+        let mut start = prefix_currency_start.unwrap_or(n.start);
+        let before_rev = reversed(tail(text, start, 6));
         let scale_number = n.chinese && text[n.start..n.end].starts_with(['百', '千', '万']);
         let prefix = Self::anchored_at(&self.prefix_rev.automaton, &before_rev, 0)
             .map(|(i, w)| (&self.prefix_rev.words[i], w.len()))
@@ -388,7 +435,7 @@ impl QuantityGrammar {
             end,
             text: text[start..end].chars().filter(|c| !c.is_whitespace()).collect(),
             value,
-            value_max: n.value_max.map(|m| m * value / n.value.max(f64::MIN_POSITIVE)),
+            value_max: n.value_max,
             unit,
             currency,
             classifier,
