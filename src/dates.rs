@@ -361,6 +361,15 @@ impl DateGrammar {
                 start -= w.len();
                 kind = DateKind::AsOf;
                 date_start = None;
+            } else if let (Some(wb), Some(pos)) = (
+                Self::ends_with_any(before, &c.since_before),
+                c.since_after.iter().filter_map(|w| after.find(w.as_str()).map(|p| p + w.len())).filter(|p| after[..*p].chars().count() <= 8).min(),
+            ) {
+                // 自2018年创办以来: a start and 以来 a few words later.
+                start -= wb.len();
+                end += pos;
+                kind = DateKind::Since;
+                last = reference;
             } else if let Some(w) = Self::starts_with_any(after, &c.since_after) {
                 end += w.len();
                 kind = DateKind::Since;

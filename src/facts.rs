@@ -286,7 +286,7 @@ impl FactExtractor {
             let sentences = pieces(text, from..para.end, is_sentence_end);
             let clauses = pieces(text, from..para.end, is_clause_end);
             for q in self.quantities.find_all(&text[from..para.end]) {
-                if q.unit.is_empty() || q.excluded.is_some() || q.end <= q.start {
+                if q.unit.is_empty() || q.end <= q.start {
                     continue;
                 }
                 let (start, end) = (from + q.start, from + q.end);

@@ -299,6 +299,14 @@ impl NumberGrammar {
                 out.push(NumberSpan { start: s, end: e, value: digits[0] as f64, value_max: Some(digits[1] as f64), vague: false, chinese, scaled: false, at_least: false });
                 continue;
             }
+            // 两三百名: two adjacent digits before a unit give a range (200..300).
+            if chinese && digits.len() >= 2 && chars.len() > 2 && self.digits.contains_key(&chars[0]) && self.digits.contains_key(&chars[1]) && digits[1] == digits[0] + 1 {
+                let rest: String = chars[2..].iter().collect();
+                if let (Some((lo, sc)), Some((hi, _))) = (self.value(&format!("{}{rest}", chars[0])), self.value(&format!("{}{rest}", chars[1]))) {
+                    out.push(NumberSpan { start: s, end: e, value: lo, value_max: Some(hi), vague: false, chinese, scaled: sc, at_least: false });
+                    continue;
+                }
+            }
             let Some((mut value, mut scaled)) = self.value(raw) else { continue };
             // 十余万, 500余万: the big unit after 余/多/几 scales the number.
             let mut at_least = false;

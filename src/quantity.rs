@@ -61,6 +61,7 @@ struct QualifiersFile {
     qualifier: Vec<QualifierDef>,
     per_unit_cues: Vec<String>,
     per_unit_window: usize,
+    not_prefixes: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -114,8 +115,6 @@ pub struct Quantity {
     pub per_unit: bool,
     /// The numeral 一 meaning "a" (一起欠薪案, 一名联络员).
     pub article_like: bool,
-    /// Always `None` in `find_all` output: excluded numbers are not returned.
-    pub excluded: Option<String>,
     pub rules: Vec<String>,
 }
 
@@ -168,6 +167,7 @@ pub struct QuantityGrammar {
     scale_prefix_rev: Affixes,
     per_unit_cues: Vec<String>,
     per_unit_window: usize,
+    not_prefixes: Vec<String>,
     excl_before: Vec<(String, Regex)>,
     excl_after: Vec<(String, Regex)>,
 }
@@ -302,6 +302,7 @@ impl QuantityGrammar {
             scale_prefix_rev: affixes(qs, scale_prefix)?,
             per_unit_cues: quals.per_unit_cues,
             per_unit_window: quals.per_unit_window,
+            not_prefixes: quals.not_prefixes,
             excl_before,
             excl_after,
         })
@@ -317,16 +318,30 @@ impl QuantityGrammar {
         self.numbers.find_all(text).into_iter().filter_map(|n| self.quantity(text, &n)).collect()
     }
 
-    fn excluded(&self, text: &str, n: &NumberSpan) -> bool {
+    /// The exclusion rule that makes this number not a fact, if any.
+    fn exclusion(&self, text: &str, n: &NumberSpan) -> Option<&str> {
         let before = tail(text, n.start, 12);
         let after = head_of(text, n.end, 16);
         // Money is never a date or a measure (5日元 is not the 5th).
         let money = Self::anchored_at(&self.currency_ac, text, n.end).is_some();
-        self.excl_before.iter().any(|(_, r)| r.is_match(before)) || (!money && self.excl_after.iter().any(|(_, r)| r.is_match(after)))
+        self.excl_before
+            .iter()
+            .find(|(_, r)| r.is_match(before))
+            .or_else(|| if money { None } else { self.excl_after.iter().find(|(_, r)| r.is_match(after)) })
+            .map(|(id, _)| id.as_str())
+    }
+
+    /// Numbers of `text` that are not facts, with the id of the exclusion rule for each.
+    pub fn exclusions(&self, text: &str) -> Vec<(usize, usize, String)> {
+        self.numbers
+            .find_all(text)
+            .into_iter()
+            .filter_map(|n| self.exclusion(text, &n).map(|id| (n.start, n.end, id.to_string())))
+            .collect()
     }
 
     fn quantity(&self, text: &str, n: &NumberSpan) -> Option<Quantity> {
-        if n.vague || self.excluded(text, n) {
+        if n.vague || self.exclusion(text, n).is_some() {
             return None;
         }
         let mut rules = Vec::new();
@@ -405,7 +420,8 @@ impl QuantityGrammar {
             end += w.len();
         }
         let mut start = prefix_currency_start.unwrap_or(n.start);
-        let before_rev = reversed(tail(text, start, 6));
+        let blocked_prefix = self.not_prefixes.iter().any(|w| text[..start].ends_with(w.as_str()));
+        let before_rev = if blocked_prefix { String::new() } else { reversed(tail(text, start, 6)) };
         let scale_number = n.chinese && text[n.start..n.end].starts_with(['百', '千', '万']);
         let prefix = Self::anchored_at(&self.prefix_rev.automaton, &before_rev, 0)
             .map(|(i, w)| (&self.prefix_rev.words[i], w.len()))
@@ -443,7 +459,6 @@ impl QuantityGrammar {
             qualifier,
             per_unit,
             article_like,
-            excluded: None,
             rules,
         })
     }
@@ -482,7 +497,7 @@ impl QuantityGrammar {
                         "classifier": q.classifier, "head": q.head, "qualifier": q.qualifier, "per_unit": q.per_unit,
                         "article_like": q.article_like, "span": [q.start, q.end], "rules": q.rules,
                     }),
-                    None => json!({"match": null}),
+                    None => json!({"match": null, "not_facts": self.exclusions(text).into_iter().map(|(s, e, id)| json!({"span": [s, e], "rule": id})).collect::<Vec<_>>()}),
                 }
             }
         }
