@@ -106,7 +106,14 @@ pub struct DateMention {
 }
 
 pub struct DateGrammar {
-    atoms: Vec<(String, Regex)>,
+    atoms: Vec<String>,
+    /// All atoms in one alternation (one pass per text); atom i's groups are renamed `<name>_i`
+    /// inside an outer group `a_i`.
+    combined: Regex,
+    /// Per atom: (group name, index in `combined`).
+    groups: Vec<Vec<(String, usize)>>,
+    /// Per atom: the index of its outer group `a_i`.
+    outer: Vec<usize>,
     relative_years: HashMap<String, i32>,
     month_parts: HashMap<String, [u32; 2]>,
     year_parts: HashMap<String, [u32; 2]>,
@@ -147,10 +154,30 @@ impl DateGrammar {
         let f: RuleFile = src.parse()?;
         let mut ids = IdSet::default();
         let mut atoms = Vec::new();
-        for a in &f.atom {
+        let mut parts = Vec::new();
+        static GROUP: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| Regex::new(r"\(\?P<([a-z0-9]+)>").expect("valid regex"));
+        for (i, a) in f.atom.iter().enumerate() {
             ids.insert(src, &a.id)?;
-            atoms.push((a.id.get_ref().clone(), src.regex(&a.pattern)?));
+            let re = src.regex(&a.pattern)?;
+            atoms.push(a.id.get_ref().clone());
+            parts.push(format!("(?P<a_{i}>{})", GROUP.replace_all(re.as_str(), |c: &regex::Captures| format!("(?P<{}_{i}>", &c[1]))));
         }
+        // Atoms are tried in file order at each position: more specific forms come first.
+        let combined = Regex::new(&parts.join("|")).map_err(|e| src.error(0..0, format!("date atoms: {e}")))?;
+        let names: Vec<Option<&str>> = combined.capture_names().collect();
+        let outer = (0..atoms.len())
+            .map(|i| names.iter().position(|n| *n == Some(format!("a_{i}").as_str())).unwrap_or(0))
+            .collect();
+        let groups = (0..atoms.len())
+            .map(|i| {
+                let suffix = format!("_{i}");
+                names
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(gi, n)| n.and_then(|n| n.strip_suffix(suffix.as_str())).filter(|n| !n.starts_with("a_") && *n != "a").map(|n| (n.to_string(), gi)))
+                    .collect()
+            })
+            .collect();
         let mut anchors = HashMap::new();
         for (word, meaning) in &f.anchors {
             let m = meaning.get_ref();
@@ -167,6 +194,9 @@ impl DateGrammar {
         }
         Ok(Self {
             atoms,
+            combined,
+            groups,
+            outer,
             relative_years: f.relative_years,
             month_parts: f.month_parts,
             year_parts: f.year_parts,
@@ -175,29 +205,22 @@ impl DateGrammar {
         })
     }
 
-    /// Atoms of every rule, leftmost-longest and non-overlapping.
+    /// Atoms of every rule, leftmost and non-overlapping, in one pass.
     fn scan(&self, text: &str, reference: NaiveDate, previous: &mut Option<NaiveDate>) -> Vec<Atom> {
-        let mut found: Vec<(usize, usize, usize)> = Vec::new();
-        for (i, (_, re)) in self.atoms.iter().enumerate() {
-            for m in re.find_iter(text) {
-                found.push((m.start(), m.end(), i));
-            }
-        }
-        found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
         let mut out: Vec<Atom> = Vec::new();
-        let mut taken_to = 0;
-        for (s, e, i) in found {
-            if s < taken_to {
-                continue;
-            }
+        for caps in self.combined.captures_iter(text) {
+            let Some(i) = (0..self.atoms.len()).find(|&i| caps.get(self.outer[i]).is_some()) else { continue };
+            let whole = caps.get(0).expect("group 0 always matches");
+            let (s, e) = (whole.start(), whole.end());
             // A number glued to more digits is not a date (12月份 fine, 2000人 never matches).
             if text[..s].ends_with(|c: char| c.is_ascii_digit() || c == '.') {
                 continue;
             }
-            let caps = self.atoms[i].1.captures(&text[s..e]).expect("matched before");
+            let group = |name: &str| -> Option<&str> {
+                self.groups[i].iter().find(|(n, _)| n == name).and_then(|(_, gi)| caps.get(*gi)).map(|m| m.as_str())
+            };
             let just_before = out.last().filter(|a| a.end + 6 >= s);
-            if let Some(atom) = self.resolve(&caps, s, e, &self.atoms[i].0, reference, previous, just_before) {
-                taken_to = e;
+            if let Some(atom) = self.resolve(&group, s, e, &self.atoms[i], reference, previous, just_before) {
                 if atom.grain == Grain::Day && atom.anchor.is_none() {
                     *previous = Some(atom.first);
                 }
@@ -208,9 +231,9 @@ impl DateGrammar {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn resolve(
+    fn resolve<'t>(
         &self,
-        caps: &regex::Captures,
+        group: &dyn Fn(&str) -> Option<&'t str>,
         start: usize,
         end: usize,
         rule: &str,
@@ -218,14 +241,14 @@ impl DateGrammar {
         previous: &Option<NaiveDate>,
         before: Option<&Atom>,
     ) -> Option<Atom> {
-        let num = |k: &str| caps.name(k).and_then(|m| m.as_str().parse::<u32>().ok());
-        let rel = caps.name("rel").and_then(|m| self.relative_years.get(m.as_str()).copied());
-        let explicit_year = caps.name("y").is_some();
+        let num = |k: &str| group(k).and_then(|m| m.parse::<u32>().ok());
+        let rel = group("rel").and_then(|m| self.relative_years.get(m).copied());
+        let explicit_year = group("y").is_some();
         let atom = |first: NaiveDate, last: NaiveDate, grain: Grain, anchor: Option<String>| {
             Some(Atom { start, end, first, last, grain, rule: rule.to_string(), anchor, explicit_year })
         };
-        if let Some(word) = caps.name("word") {
-            let meaning = self.anchors.get(word.as_str())?.clone();
+        if let Some(word) = group("word") {
+            let meaning = self.anchors.get(word)?.clone();
             let day = match meaning.as_str() {
                 "same_day" => previous.unwrap_or(reference),
                 m => match m.strip_prefix("day:").and_then(|n| n.parse::<i64>().ok()) {
@@ -235,7 +258,7 @@ impl DateGrammar {
             };
             return atom(day, day, Grain::Day, Some(meaning));
         }
-        let year_group = caps.name("y").and_then(|m| m.as_str().trim_end_matches('年').parse::<i32>().ok());
+        let year_group = group("y").and_then(|m| m.trim_end_matches('年').parse::<i32>().ok());
         let year = |m: u32, d: Option<u32>| -> i32 {
             if let Some(y) = year_group {
                 return y;
@@ -270,7 +293,7 @@ impl DateGrammar {
             }
             (Some(m), None) => {
                 let y = year(m, None);
-                match caps.name("part").and_then(|p| self.month_parts.get(p.as_str())) {
+                match group("part").and_then(|p| self.month_parts.get(p)) {
                     Some([a, b]) => atom(clamp_day(y, m, *a)?, clamp_day(y, m, *b)?, Grain::Month, None),
                     None => atom(NaiveDate::from_ymd_opt(y, m, 1)?, month_end(y, m)?, Grain::Month, None),
                 }
@@ -288,8 +311,8 @@ impl DateGrammar {
             }
             (None, None) => {
                 // A year part alone (上半年) is of the reference year.
-                let y = year_group.or(rel.map(|r| reference.year() + r)).or(caps.name("ypart").map(|_| reference.year()))?;
-                match caps.name("ypart").and_then(|p| self.year_parts.get(p.as_str())) {
+                let y = year_group.or(rel.map(|r| reference.year() + r)).or(group("ypart").map(|_| reference.year()))?;
+                match group("ypart").and_then(|p| self.year_parts.get(p)) {
                     Some([a, b]) => atom(NaiveDate::from_ymd_opt(y, *a, 1)?, month_end(y, *b)?, Grain::Month, None),
                     None if rel == Some(0) => atom(NaiveDate::from_ymd_opt(y, 1, 1)?, reference, Grain::Year, None),
                     None => atom(NaiveDate::from_ymd_opt(y, 1, 1)?, NaiveDate::from_ymd_opt(y, 12, 31)?, Grain::Year, None),

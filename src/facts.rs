@@ -343,7 +343,7 @@ impl FactExtractor {
         let applies = |r: &MetricRule| r.units.is_empty() || r.units.iter().any(|u| *u == q.unit);
         let after = &text[f.end..f.sentence.end.max(f.end)];
         // Head nouns are checked right after the quantity, and from its classifier on (箱, 项).
-        let with_classifier = format!("{}{}", q.classifier, after);
+        let with_classifier: String = q.classifier.chars().chain(after.chars().take(12)).collect();
         let mut best: Option<(u8, i32, usize, usize)> = None; // (level, -priority, distance, rule)
         let mut consider = |cand: (u8, i32, usize, usize)| {
             if best.is_none_or(|b| (cand.0, cand.1, cand.2) < (b.0, b.1, b.2)) {

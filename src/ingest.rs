@@ -204,16 +204,18 @@ fn decode_with_table(
     let text = enc.decode_without_bom_handling_and_without_replacement(bytes)?.into_owned();
     let mut table = Vec::with_capacity(text.len() + 1);
     let mut pos = base;
-    let mut encoder_buf = Vec::new();
+    let utf16 = matches!(enc.name(), "UTF-16LE" | "UTF-16BE");
     for ch in text.chars() {
-        let width = match enc.name() {
-            "UTF-16LE" | "UTF-16BE" => ch.len_utf16() as u32 * 2,
-            _ => {
-                let mut s = [0u8; 4];
-                encoder_buf.clear();
-                let (cow, _, _) = enc.encode(ch.encode_utf8(&mut s));
-                encoder_buf.extend_from_slice(&cow);
-                encoder_buf.len() as u32
+        // The width of each character in the source, read off the source bytes themselves:
+        // GB18030 is 1 byte below 0x80, 4 bytes when the second byte is a digit, else 2.
+        let width = if utf16 {
+            ch.len_utf16() as u32 * 2
+        } else {
+            let at = (pos - base) as usize;
+            match (bytes.get(at), bytes.get(at + 1)) {
+                (Some(b), _) if *b < 0x80 => 1,
+                (_, Some(b2)) if (0x30..=0x39).contains(b2) => 4,
+                _ => 2,
             }
         };
         for _ in 0..ch.len_utf8() {

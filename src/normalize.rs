@@ -63,14 +63,12 @@ pub struct Normalizer {
 /// A line after character mapping, with the source offsets of each kept char.
 struct Line {
     chars: Vec<(char, u32, u32)>,
+    text: String,
     md_level: u8,
     bold: bool,
 }
 
 impl Line {
-    fn text(&self) -> String {
-        self.chars.iter().map(|c| c.0).collect()
-    }
     fn len(&self) -> usize {
         self.chars.len()
     }
@@ -180,7 +178,8 @@ fn parse_line(raw: &str, base: usize) -> Line {
         map_line(piece, base + skip + pos, &mut chars);
         pos += piece.len() + 2;
     }
-    Line { chars, md_level, bold }
+    let text = chars.iter().map(|c| c.0).collect();
+    Line { chars, text, md_level, bold }
 }
 
 impl Normalizer {
@@ -238,12 +237,11 @@ impl Normalizer {
         if line.md_level > 0 || line.bold || next.md_level > 0 || next.bold || ends_paragraph(&line.chars) {
             return false;
         }
-        let next_text = next.text();
-        let this_text = line.text();
-        if self.opens.is_match(&next_text) || self.closes.is_match(&this_text) {
+        let (next_text, this_text) = (&next.text, &line.text);
+        if self.opens.is_match(next_text) || self.closes.is_match(this_text) {
             return false;
         }
-        if self.closes.is_match(&next_text) && next.len() <= 24 {
+        if next.len() <= 24 && self.closes.is_match(next_text) {
             return false; // a credit line of its own
         }
         let heading_shaped = |l: &Line, t: &str| {
@@ -252,7 +250,7 @@ impl Normalizer {
         let full_width = match wrap {
             Some(w) => line.len() * 4 >= w * 3,
             // Long unwrapped lines break anywhere; the rest of the paragraph is not a headline.
-            None => line.len() > self.heading_max_chars && !heading_shaped(next, &next_text),
+            None => line.len() > self.heading_max_chars && !heading_shaped(next, next_text),
         };
         // A short unfinished line with a clause break inside, followed by a long line, is a
         // wrapped sentence; without one it is more likely a headline.

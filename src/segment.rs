@@ -39,6 +39,7 @@ struct PatternRule {
 
 /// Compiled segmentation rules.
 pub struct Segmenter {
+    normalizer: Normalizer,
     heading_max_chars: usize,
     lead: Vec<(String, Regex)>,
     byline: Regex,
@@ -76,22 +77,23 @@ impl Segmenter {
         let photo_credit = union(&compile(src, &mut ids, &file.photo_credit)?);
         let continuation = union(&compile(src, &mut ids, &file.continuation)?);
         let boxes = union(&compile(src, &mut ids, &file.boxes)?);
-        Ok(Self { heading_max_chars: file.heading_max_chars, lead, byline, photo_credit, continuation, boxes })
-    }
-
-    /// The normaliser must never glue a lead, byline, credit or box header to its neighbours.
-    pub fn normalizer(&self) -> Normalizer {
+        // The normaliser must never glue a lead, byline, credit or box header to its neighbours.
         let any = |rs: &[&Regex]| {
             let joined: Vec<String> = rs.iter().map(|r| format!("(?:{})", r.as_str())).collect();
             Regex::new(&joined.join("|")).expect("union of valid regexes is valid")
         };
-        let mut opens: Vec<&Regex> = self.lead.iter().map(|(_, r)| r).collect();
-        opens.extend([&self.byline, &self.continuation, &self.boxes]);
-        Normalizer {
+        let mut opens: Vec<&Regex> = lead.iter().map(|(_, r)| r).collect();
+        opens.extend([&byline, &continuation, &boxes]);
+        let normalizer = Normalizer {
             opens: any(&opens),
-            closes: any(&[&self.byline, &self.photo_credit, &self.continuation, &self.boxes]),
-            heading_max_chars: self.heading_max_chars,
-        }
+            closes: any(&[&byline, &photo_credit, &continuation, &boxes]),
+            heading_max_chars: file.heading_max_chars,
+        };
+        Ok(Self { normalizer, heading_max_chars: file.heading_max_chars, lead, byline, photo_credit, continuation, boxes })
+    }
+
+    pub fn normalizer(&self) -> &Normalizer {
+        &self.normalizer
     }
 }
 
