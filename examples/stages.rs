@@ -20,15 +20,17 @@ fn main() {
         for art in &arts {
             let body = &norm.text[art.start..art.end];
             let _p = engine.analyser.places.analyse(&art.title, body, art.body_start - art.start);
-            t[4] += a.elapsed();
         }
+        t[4] += a.elapsed();
         let a = Instant::now();
         for art in &arts { let _ = engine.analyser.dates.find_all(&norm.text[art.start..art.end], pd.unwrap_or_default()); }
         t[5] += a.elapsed(); let a = Instant::now();
         for art in &arts { let _ = engine.analyser.facts.extract(&norm.text, art); }
         t[6] += a.elapsed(); let a = Instant::now();
+        for p in &norm.paras { let _ = engine.analyser.facts.quantities.find_all(&norm.text[p.start..p.end]); }
+        t[0] += a.elapsed(); let a = Instant::now();
         let _ = engine.analyser.analyse(&doc, &norm, &arts);
         t[7] += a.elapsed();
     }
-    for (n, d) in ["ingest","normalize","segment","pubdate","places","dates","facts","analyse(all)"].iter().zip(t) { println!("{n:12} {:?}", d); }
+    for (n, d) in ["ingest+quantities","normalize","segment","pubdate","places","dates","facts","analyse(all)"].iter().zip(t) { println!("{n:12} {:?}", d); }
 }

@@ -108,6 +108,7 @@ fn automaton(src: &RuleSource, words: &[String]) -> Result<AhoCorasick, RuleErro
     }
     AhoCorasick::builder()
         .match_kind(MatchKind::Standard)
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
         .build(words)
         .map_err(|e| src.error(0..0, format!("cannot build cue automaton: {e}")))
 }
@@ -224,6 +225,15 @@ pub struct FactExtractor {
     pub rules: FactRules,
 }
 
+/// Cue matches of one sentence, shared by all the quantities in it.
+struct SentenceCues {
+    range: Range<usize>,
+    /// (start, end, rule index) of every metric cue, document offsets.
+    metric: Vec<(usize, usize, usize)>,
+    planned: bool,
+    overridden: bool,
+}
+
 fn is_sentence_end(c: char) -> bool {
     matches!(c, '。' | '!' | '?' | '…')
 }
@@ -285,6 +295,7 @@ impl FactExtractor {
             let from = if (para.start..para.end).contains(&article.body_start) { article.body_start } else { para.start };
             let sentences = pieces(text, from..para.end, is_sentence_end);
             let clauses = pieces(text, from..para.end, is_clause_end);
+            let mut cues: Option<SentenceCues> = None;
             for q in self.quantities.find_all(&text[from..para.end]) {
                 if q.unit.is_empty() || q.end <= q.start {
                     continue;
@@ -304,7 +315,12 @@ impl FactExtractor {
                     dup: false,
                     rules: Vec::new(),
                 };
-                self.classify(text, &mut fact);
+                if cues.as_ref().is_none_or(|c| c.range != fact.sentence) {
+                    cues = Some(self.sentence_cues(text, fact.sentence.clone()));
+                }
+                if let Some(c) = &cues {
+                    self.classify(text, c, &mut fact);
+                }
                 facts.push(fact);
             }
         }
@@ -313,22 +329,35 @@ impl FactExtractor {
         facts
     }
 
-    fn classify(&self, text: &str, f: &mut Fact) {
+    fn sentence_cues(&self, text: &str, range: Range<usize>) -> SentenceCues {
+        let sentence = &text[range.clone()];
+        let metric = self
+            .rules
+            .cues
+            .find_overlapping_iter(sentence)
+            .map(|m| (range.start + m.start(), range.start + m.end(), self.rules.cue_rule[m.pattern().as_usize()]))
+            .collect();
+        SentenceCues {
+            metric,
+            planned: self.rules.planned_sentence.is_match(sentence) || self.rules.planned_pattern.is_match(sentence),
+            overridden: self.rules.actual_override.is_match(sentence),
+            range,
+        }
+    }
+
+    fn classify(&self, text: &str, cues: &SentenceCues, f: &mut Fact) {
         let q = &f.quantity;
         f.rules.extend(q.rules.iter().cloned());
         let (metric, rule) = if q.article_like {
             ("other".to_string(), "metric.article_like".to_string())
         } else {
-            self.metric(text, f)
+            self.metric(text, cues, f)
         };
         f.metric = metric;
         f.rules.push(rule);
         let clause = &text[f.clause.clone()];
-        let sentence = &text[f.sentence.clone()];
-        let overridden = self.rules.actual_override.is_match(sentence);
-        let planned_cue = self.rules.planned_clause.is_match(clause)
-            || self.rules.planned_sentence.is_match(sentence)
-            || self.rules.planned_pattern.is_match(sentence);
+        let overridden = cues.overridden;
+        let planned_cue = self.rules.planned_clause.is_match(clause) || cues.planned;
         let standard = self.rules.per_unit_money_planned && f.quantity.per_unit && f.quantity.unit == "yuan";
         f.planned = !overridden && (planned_cue || standard);
         if f.planned {
@@ -338,7 +367,7 @@ impl FactExtractor {
 
     /// Choose the metric: the best firing rule (head, then clause, then sentence; priority;
     /// distance), else the unit's default.
-    fn metric(&self, text: &str, f: &Fact) -> (String, String) {
+    fn metric(&self, text: &str, cues: &SentenceCues, f: &Fact) -> (String, String) {
         let q = &f.quantity;
         let applies = |r: &MetricRule| r.units.is_empty() || r.units.iter().any(|u| *u == q.unit);
         let after = &text[f.end..f.sentence.end.max(f.end)];
@@ -356,13 +385,11 @@ impl FactExtractor {
                 consider((0, -r.priority, 0, i));
             }
         }
-        for m in self.rules.cues.find_overlapping_iter(&text[f.sentence.clone()]) {
-            let ri = self.rules.cue_rule[m.pattern().as_usize()];
+        for &(ms, me, ri) in &cues.metric {
             let r = &self.rules.rules[ri];
             if !applies(r) {
                 continue;
             }
-            let (ms, me) = (f.sentence.start + m.start(), f.sentence.start + m.end());
             let (side, gap) = if me <= f.start {
                 (Position::Before, &text[me..f.start])
             } else if ms >= f.end {

@@ -107,7 +107,7 @@ impl NumberGrammar {
         let pattern = format!("{atom}+(?:[{point_class}](?:{arabic}|[{digit_class}])+[{unit_class}]*)?");
         let scanner = Regex::new(&pattern).map_err(|e| src.error(0..0, format!("number scanner: {e}")))?;
         let blocked = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostLongest)
+            .match_kind(MatchKind::Standard)
             .build(&f.not_numbers)
             .map_err(|e| src.error(0..0, e.to_string()))?;
         Ok(Self {
@@ -266,9 +266,19 @@ impl NumberGrammar {
 
     /// Every number expression in `text`, left to right, non-overlapping.
     pub fn find_all(&self, text: &str) -> Vec<NumberSpan> {
-        let blocked: Vec<(usize, usize)> = self.blocked.find_iter(text).map(|m| (m.start(), m.end())).collect();
-        // A run inside a word that is not a number (进一步); 一百零一万一千 contains 万一 but is longer.
-        let is_blocked = |s: usize, e: usize| blocked.iter().any(|&(bs, be)| bs <= s && e <= be);
+        // A run inside a word that is not a number (进一步); 一百零一万一千 contains 万一 but is
+        // longer. Only the few characters around a Chinese run are searched.
+        let is_blocked = |s: usize, e: usize| {
+            let mut from = s.saturating_sub(12);
+            while !text.is_char_boundary(from) {
+                from += 1;
+            }
+            let mut to = (e + 12).min(text.len());
+            while !text.is_char_boundary(to) {
+                to -= 1;
+            }
+            self.blocked.find_overlapping_iter(&text[from..to]).any(|m| from + m.start() <= s && e <= from + m.end())
+        };
         let mut out: Vec<NumberSpan> = Vec::new();
         for m in self.scanner.find_iter(text) {
             let (mut s, mut e) = (m.start(), m.end());

@@ -284,7 +284,12 @@ impl Places {
         let mut keys: Vec<String> = surface.keys().cloned().collect();
         keys.sort();
         let entries: Vec<Entry> = keys.iter().map(|k| surface[k].clone()).collect();
-        let automaton = AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(&keys).context("place automaton")?;
+        // A full DFA: one automaton over ~10,000 names runs over every article.
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(&keys)
+            .context("place automaton")?;
         let suffixes = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
             .start_kind(aho_corasick::StartKind::Anchored)

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
-use regex::Regex;
+use regex::RegexSet;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -168,8 +168,9 @@ pub struct QuantityGrammar {
     per_unit_cues: Vec<String>,
     per_unit_window: usize,
     not_prefixes: Vec<String>,
-    excl_before: Vec<(String, Regex)>,
-    excl_after: Vec<(String, Regex)>,
+    /// Exclusion patterns as sets: one search per number instead of one per rule.
+    excl_before: (Vec<String>, RegexSet),
+    excl_after: (Vec<String>, RegexSet),
 }
 
 fn reversed(s: &str) -> String {
@@ -270,20 +271,24 @@ impl QuantityGrammar {
         };
 
         let excl: ExclusionsFile = es.parse()?;
-        let mut excl_before = Vec::new();
-        let mut excl_after = Vec::new();
+        let mut excl_before: (Vec<String>, Vec<String>) = Default::default();
+        let mut excl_after: (Vec<String>, Vec<String>) = Default::default();
         for x in &excl.exclude {
             ids.insert(es, &x.id)?;
             if x.before.is_none() && x.after.is_none() {
                 return Err(es.error(x.id.span(), "an exclusion needs `before` or `after`"));
             }
             if let Some(b) = &x.before {
-                excl_before.push((x.id.get_ref().clone(), es.regex(b)?));
+                excl_before.0.push(x.id.get_ref().clone());
+                excl_before.1.push(es.regex(b)?.as_str().to_string());
             }
             if let Some(a) = &x.after {
-                excl_after.push((x.id.get_ref().clone(), es.regex(a)?));
+                excl_after.0.push(x.id.get_ref().clone());
+                excl_after.1.push(es.regex(a)?.as_str().to_string());
             }
         }
+        let set = |(ids, pats): (Vec<String>, Vec<String>)| RegexSet::new(&pats).map(|s| (ids, s)).map_err(|e| es.error(0..0, e.to_string()));
+        let (excl_before, excl_after) = (set(excl_before)?, set(excl_after)?);
         Ok(Self {
             numbers,
             currencies,
@@ -324,11 +329,10 @@ impl QuantityGrammar {
         let after = head_of(text, n.end, 16);
         // Money is never a date or a measure (5日元 is not the 5th).
         let money = Self::anchored_at(&self.currency_ac, text, n.end).is_some();
-        self.excl_before
-            .iter()
-            .find(|(_, r)| r.is_match(before))
-            .or_else(|| if money { None } else { self.excl_after.iter().find(|(_, r)| r.is_match(after)) })
-            .map(|(id, _)| id.as_str())
+        fn first<'a>((ids, set): &'a (Vec<String>, RegexSet), s: &str) -> Option<&'a str> {
+            set.matches(s).iter().next().map(|i| ids[i].as_str())
+        }
+        first(&self.excl_before, before).or_else(|| if money { None } else { first(&self.excl_after, after) })
     }
 
     /// Numbers of `text` that are not facts, with the id of the exclusion rule for each.
