@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use polars::prelude::*;
 
 use crate::output::{CsvOut, plain_number};
@@ -53,24 +53,50 @@ pub const METRIC_UNITS: &[(&str, &str)] = &[
     ("events_held", "event"),
 ];
 
-/// Read chosen columns of a CSV written by laborfacts (BOM or not) without holding whole rows.
-fn read_columns(path: &Path, names: &[&str]) -> Result<Vec<Vec<String>>> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    let mut reader = csv::Reader::from_reader(body);
-    let headers = reader.headers()?.clone();
+/// Distinct strings of a column, numbered in order of appearance: the frames hold small
+/// integer ids instead of a million copies of 上海市.
+#[derive(Default)]
+struct Interner {
+    ids: HashMap<String, u32>,
+    names: Vec<String>,
+}
+
+impl Interner {
+    fn id(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.ids.get(s) {
+            return i;
+        }
+        let i = self.names.len() as u32;
+        self.ids.insert(s.to_string(), i);
+        self.names.push(s.to_string());
+        i
+    }
+}
+
+/// Stream a CSV written by laborfacts (BOM or not), handing each row's chosen columns to `row`.
+fn stream_columns(path: &Path, names: &[&str], mut row: impl FnMut(&[&str]) -> Result<()>) -> Result<()> {
+    let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    let mut bom = [0u8; 3];
+    use std::io::{BufRead, Read};
+    let has_bom = reader.fill_buf()?.starts_with(b"\xEF\xBB\xBF");
+    if has_bom {
+        reader.read_exact(&mut bom)?;
+    }
+    let mut csv = csv::Reader::from_reader(reader);
+    let headers = csv.headers()?.clone();
     let idx: Vec<usize> = names
         .iter()
         .map(|n| headers.iter().position(|h| h == *n).with_context(|| format!("{}: no column {n:?}", path.display())))
         .collect::<Result<_>>()?;
-    let mut cols = vec![Vec::new(); names.len()];
-    for (row, rec) in reader.records().enumerate() {
-        let rec = rec.with_context(|| format!("{}: row {}", path.display(), row + 2))?;
-        for (c, &i) in idx.iter().enumerate() {
-            cols[c].push(rec.get(i).unwrap_or("").to_string());
-        }
+    let mut rec = csv::StringRecord::new();
+    let mut line = 1;
+    while csv.read_record(&mut rec).with_context(|| format!("{}: row {}", path.display(), line + 1))? {
+        line += 1;
+        let fields: Vec<&str> = idx.iter().map(|&i| rec.get(i).unwrap_or("")).collect();
+        row(&fields).with_context(|| format!("{}: row {line}", path.display()))?;
     }
-    Ok(cols)
+    Ok(())
 }
 
 fn place_key(province: &str, scope: &str) -> String {
@@ -82,9 +108,10 @@ fn place_key(province: &str, scope: &str) -> String {
     }
 }
 
-fn strs(df: &DataFrame, name: &str) -> Result<Vec<String>> {
-    let ca = df.column(name)?.as_materialized_series().str()?.clone();
-    Ok((0..ca.len()).map(|i| ca.get(i).unwrap_or("").to_string()).collect())
+fn u32s(df: &DataFrame, name: &str) -> Result<Vec<u32>> {
+    let s = df.column(name)?.as_materialized_series().cast(&DataType::UInt32)?;
+    let ca = s.u32()?;
+    Ok((0..ca.len()).map(|i| ca.get(i).unwrap_or(0)).collect())
 }
 
 fn f64s(df: &DataFrame, name: &str) -> Result<Vec<f64>> {
@@ -100,32 +127,49 @@ fn i64s(df: &DataFrame, name: &str) -> Result<Vec<i64>> {
 }
 
 pub fn summarize(facts_csv: &Path, events_csv: &Path, provinces: &[ProvinceInfo], out_dir: &Path, opts: &SummaryOptions) -> Result<SummaryReport> {
-    let f = read_columns(
+    // Events: their type by id, and how many non-duplicate articles each place has.
+    let mut event_type_of: HashMap<String, String> = HashMap::new();
+    let mut events_of: HashMap<String, i64> = HashMap::new();
+    stream_columns(events_csv, &["event_id", "event_type", "province", "dup"], |r| {
+        event_type_of.insert(r[0].to_string(), r[1].to_string());
+        if r[3] != "true" {
+            *events_of.entry(if r[2].is_empty() { UNPLACED.to_string() } else { r[2].to_string() }).or_default() += 1;
+        }
+        Ok(())
+    })?;
+    let (mut places, mut months, mut metrics, mut units, mut types, mut events) =
+        (Interner::default(), Interner::default(), Interner::default(), Interner::default(), Interner::default(), Interner::default());
+    let (mut c_place, mut c_month, mut c_metric, mut c_unit, mut c_type, mut c_event) = (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let (mut c_value, mut c_least, mut c_approx, mut c_counted) = (vec![], vec![], vec![], vec![]);
+    stream_columns(
         facts_csv,
         &["event_id", "value", "unit", "qualifier", "metric", "status", "per_unit", "province", "scope", "date_end", "dup"],
+        |r| {
+            let Ok(value) = r[1].parse::<f64>() else { anyhow::bail!("value {:?} is not a number", r[1]) };
+            c_place.push(places.id(&place_key(r[7], r[8])));
+            c_month.push(months.id(r[9].get(..7).unwrap_or("")));
+            c_metric.push(metrics.id(r[4]));
+            c_unit.push(units.id(r[2]));
+            c_type.push(types.id(event_type_of.get(r[0]).map_or("", String::as_str)));
+            c_event.push(events.id(r[0]));
+            c_value.push(value);
+            c_least.push((r[3] == "at_least") as i64);
+            c_approx.push((r[3] == "approx") as i64);
+            c_counted.push(r[10] != "true" && r[5] == "actual" && r[6] != "true" && r[4] != "other");
+            Ok(())
+        },
     )?;
-    let e = read_columns(events_csv, &["event_id", "event_type", "province", "dup"])?;
-    let event_type: HashMap<&str, &str> = e[0].iter().map(String::as_str).zip(e[1].iter().map(String::as_str)).collect();
-    let n = f[0].len();
-    let mut value = Vec::with_capacity(n);
-    for (i, v) in f[1].iter().enumerate() {
-        match v.parse::<f64>() {
-            Ok(x) => value.push(x),
-            Err(_) => bail!("{}: row {}: value {v:?} is not a number", facts_csv.display(), i + 2),
-        }
-    }
-    let counted: Vec<bool> = (0..n).map(|i| f[10][i] != "true" && f[5][i] == "actual" && f[6][i] != "true" && f[4][i] != "other").collect();
     let facts = DataFrame::new_infer_height(vec![
-        Column::new("province".into(), (0..n).map(|i| place_key(&f[7][i], &f[8][i])).collect::<Vec<_>>()),
-        Column::new("month".into(), f[9].iter().map(|d| d.get(..7).unwrap_or("").to_string()).collect::<Vec<_>>()),
-        Column::new("metric".into(), f[4].clone()),
-        Column::new("unit".into(), f[2].clone()),
-        Column::new("value".into(), value),
-        Column::new("at_least".into(), f[3].iter().map(|q| (q == "at_least") as i64).collect::<Vec<_>>()),
-        Column::new("approx".into(), f[3].iter().map(|q| (q == "approx") as i64).collect::<Vec<_>>()),
-        Column::new("event_id".into(), f[0].clone()),
-        Column::new("event_type".into(), f[0].iter().map(|id| event_type.get(id.as_str()).copied().unwrap_or("").to_string()).collect::<Vec<_>>()),
-        Column::new("counted".into(), counted),
+        Column::new("province".into(), c_place),
+        Column::new("month".into(), c_month),
+        Column::new("metric".into(), c_metric),
+        Column::new("unit".into(), c_unit),
+        Column::new("value".into(), c_value),
+        Column::new("at_least".into(), c_least),
+        Column::new("approx".into(), c_approx),
+        Column::new("event_id".into(), c_event),
+        Column::new("event_type".into(), c_type),
+        Column::new("counted".into(), c_counted),
     ])?;
     let base = facts.clone().lazy().filter(col("counted"));
     let sums = |keys: &[&str]| -> Result<DataFrame> {
@@ -145,14 +189,6 @@ pub fn summarize(facts_csv: &Path, events_csv: &Path, provinces: &[ProvinceInfo]
     let by_month = sums(&["province", "month", "metric", "unit"])?;
     let by_type = sums(&["province", "event_type", "metric", "unit"])?;
 
-    // Events per place (non-duplicate articles).
-    let events = DataFrame::new_infer_height(vec![
-        Column::new("province".into(), e[2].iter().map(|p| if p.is_empty() { UNPLACED.to_string() } else { p.clone() }).collect::<Vec<_>>()),
-        Column::new("dup".into(), e[3].iter().map(|d| d == "true").collect::<Vec<_>>()),
-    ])?;
-    let event_counts = events.lazy().filter(col("dup").not()).group_by([col("province")]).agg([len().cast(DataType::Int64).alias("events")]).collect()?;
-    let events_of: HashMap<String, i64> = strs(&event_counts, "province")?.into_iter().zip(i64s(&event_counts, "events")?).collect();
-
     // Row order: provinces in GB/T 2260 code order, then the national, region and unplaced rows.
     let mut order: Vec<(String, String, String)> = provinces.iter().map(|p| (p.name.clone(), p.code.to_string(), p.english.clone())).collect();
     for extra in [NATIONAL, REGION, UNPLACED] {
@@ -166,7 +202,12 @@ pub fn summarize(facts_csv: &Path, events_csv: &Path, provinces: &[ProvinceInfo]
     let mut report = SummaryReport::default();
 
     // province_summary.csv (wide).
-    let (pp, pm, pu) = (strs(&by_province, "province")?, strs(&by_province, "metric")?, strs(&by_province, "unit")?);
+    let name = |interner: &Interner, ids: Vec<u32>| -> Vec<String> { ids.into_iter().map(|i| interner.names[i as usize].clone()).collect() };
+    let (pp, pm, pu) = (
+        name(&places, u32s(&by_province, "province")?),
+        name(&metrics, u32s(&by_province, "metric")?),
+        name(&units, u32s(&by_province, "unit")?),
+    );
     let (ps, pf, pl, pa) = (f64s(&by_province, "sum")?, i64s(&by_province, "facts")?, i64s(&by_province, "at_least")?, i64s(&by_province, "approx")?);
     let mut cells: HashMap<(&str, &str, &str), (f64, i64, i64)> = HashMap::new();
     let mut facts_of: HashMap<&str, i64> = HashMap::new();
@@ -209,8 +250,13 @@ pub fn summarize(facts_csv: &Path, events_csv: &Path, provinces: &[ProvinceInfo]
     report.files.push(path);
 
     // province_month.csv and metric_by_event_type.csv (long).
-    let long = |df: &DataFrame, key: &str, file: &str, with_quals: bool| -> Result<PathBuf> {
-        let (p, k, m, u) = (strs(df, "province")?, strs(df, key)?, strs(df, "metric")?, strs(df, "unit")?);
+    let long = |df: &DataFrame, key: &str, keys: &Interner, file: &str, with_quals: bool| -> Result<PathBuf> {
+        let (p, k, m, u) = (
+            name(&places, u32s(df, "province")?),
+            name(keys, u32s(df, key)?),
+            name(&metrics, u32s(df, "metric")?),
+            name(&units, u32s(df, "unit")?),
+        );
         let (s, fc, l, a, ev) = (f64s(df, "sum")?, i64s(df, "facts")?, i64s(df, "at_least")?, i64s(df, "approx")?, i64s(df, "events")?);
         let mut idx: Vec<usize> = (0..p.len()).collect();
         idx.sort_by(|&x, &y| (rank_of(&p[x]), &p[x], &k[x], &m[x], &u[x]).cmp(&(rank_of(&p[y]), &p[y], &k[y], &m[y], &u[y])));
@@ -232,8 +278,8 @@ pub fn summarize(facts_csv: &Path, events_csv: &Path, provinces: &[ProvinceInfo]
         out.finish()?;
         Ok(path)
     };
-    report.files.push(long(&by_month, "month", "province_month.csv", true)?);
-    report.files.push(long(&by_type, "event_type", "metric_by_event_type.csv", false)?);
+    report.files.push(long(&by_month, "month", &months, "province_month.csv", true)?);
+    report.files.push(long(&by_type, "event_type", &types, "metric_by_event_type.csv", false)?);
 
     if opts.parquet {
         let summary_cols: Vec<Column> = header
@@ -250,9 +296,18 @@ pub fn summarize(facts_csv: &Path, events_csv: &Path, provinces: &[ProvinceInfo]
             .collect();
         let mut tables: BTreeMap<&str, DataFrame> = BTreeMap::new();
         tables.insert("province_summary", DataFrame::new_infer_height(summary_cols)?);
-        tables.insert("province_month", by_month.sort(["province", "month", "metric", "unit"], SortMultipleOptions::default())?);
-        tables.insert("metric_by_event_type", by_type.sort(["province", "event_type", "metric", "unit"], SortMultipleOptions::default())?);
-        tables.insert("facts", facts);
+        for (table, df, key, keys) in [("province_month", &by_month, "month", &months), ("metric_by_event_type", &by_type, "event_type", &types)] {
+            let mut cols = vec![
+                Column::new("province".into(), name(&places, u32s(df, "province")?)),
+                Column::new(key.into(), name(keys, u32s(df, key)?)),
+                Column::new("metric".into(), name(&metrics, u32s(df, "metric")?)),
+                Column::new("unit".into(), name(&units, u32s(df, "unit")?)),
+            ];
+            for c in ["sum", "facts", "at_least", "approx", "events"] {
+                cols.push(df.column(c)?.clone());
+            }
+            tables.insert(table, DataFrame::new_infer_height(cols)?.sort(["province", key, "metric", "unit"], SortMultipleOptions::default())?);
+        }
         for (name, mut df) in tables {
             let path = out_dir.join(format!("{name}.parquet"));
             ParquetWriter::new(File::create(&path).with_context(|| format!("cannot write {}", path.display()))?).finish(&mut df)?;

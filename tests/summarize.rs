@@ -117,11 +117,10 @@ fn long_tables_are_sorted_and_without_bom_on_request() {
     let (tmp, _) = run(false, false);
     let (bytes, rows) = read(&tmp.path().join("province_month.csv"));
     assert!(!bytes.starts_with(b"\xEF\xBB\xBF"));
-    let first = &rows[0];
-    assert_eq!((first["province"].as_str(), first["month"].as_str()), ("上海市", "2024-09"));
-    assert_eq!(first["metric"], "money_recovered");
-    assert_eq!(first["sum"], "17000000");
-    assert_eq!(first["events"], "1");
+    // GB/T 2260 order: 内蒙古 (15) before 上海 (31).
+    assert_eq!(rows[0]["province"], "内蒙古自治区");
+    let sh = rows.iter().find(|r| r["province"] == "上海市" && r["metric"] == "money_recovered").unwrap();
+    assert_eq!((sh["month"].as_str(), sh["sum"].as_str(), sh["events"].as_str()), ("2024-09", "17000000", "1"));
     assert_eq!(rows.last().unwrap()["province"], "未定位");
     let (_, by_type) = read(&tmp.path().join("metric_by_event_type.csv"));
     let wage: Vec<_> = by_type.iter().filter(|r| r["event_type"] == "wage_recovery").collect();
