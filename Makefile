@@ -31,7 +31,7 @@ conformance:
 
 ## fuzz: property tests of the parsers on arbitrary input, fixed budget
 fuzz:
-	PROPTEST_CASES=20000 $(CARGO) test --locked --release fuzz_ -- --nocapture
+	PROPTEST_CASES=20000 $(CARGO) test --locked --lib fuzz_ -- --nocapture
 
 ## bench: ≥ 500 MB corpus from data/ with variation; MB/s and peak RSS at 1 and 2 threads
 bench: $(BIN)

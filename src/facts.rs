@@ -481,3 +481,39 @@ impl FactExtractor {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::segment::Segmenter;
+
+    fn engine() -> &'static (Segmenter, FactExtractor) {
+        static E: std::sync::LazyLock<(Segmenter, FactExtractor)> = std::sync::LazyLock::new(|| {
+            let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+            (Segmenter::from_dir(&rules).unwrap(), FactExtractor::from_dir(&rules).unwrap())
+        });
+        &E
+    }
+
+    #[test]
+    fn facts_of_a_long_run_on_line_stay_linear() {
+        let (seg, ex) = engine();
+        let line = "职工工资款近1700万元,".repeat(20_000);
+        let doc = seg.normalizer().normalize(&line);
+        let facts: usize = seg.segment(&doc).iter().map(|a| ex.extract(&doc.text, a).len()).sum();
+        assert_eq!(facts, 20_000);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fuzz_fact_extractor_never_panics(s in "([0-9一二三四五六七八九十百千万亿余多近约超过名人家份件个元万元。,、\\n ]|\\PC){0,300}") {
+            let (seg, ex) = engine();
+            let doc = seg.normalizer().normalize(&s);
+            for a in seg.segment(&doc) {
+                for f in ex.extract(&doc.text, &a) {
+                    proptest::prop_assert!(f.start <= f.end && f.end <= doc.text.len());
+                }
+            }
+        }
+    }
+}
