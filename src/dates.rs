@@ -155,12 +155,16 @@ impl DateGrammar {
         let mut ids = IdSet::default();
         let mut atoms = Vec::new();
         let mut parts = Vec::new();
-        static GROUP: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| Regex::new(r"\(\?P<([a-z0-9]+)>").expect("valid regex"));
+        static GROUP: std::sync::LazyLock<Regex> =
+            std::sync::LazyLock::new(|| Regex::new(r"\(\?P<([a-z0-9]+)>").expect("valid regex"));
         for (i, a) in f.atom.iter().enumerate() {
             ids.insert(src, &a.id)?;
             let re = src.regex(&a.pattern)?;
             atoms.push(a.id.get_ref().clone());
-            parts.push(format!("(?P<a_{i}>{})", GROUP.replace_all(re.as_str(), |c: &regex::Captures| format!("(?P<{}_{i}>", &c[1]))));
+            parts.push(format!(
+                "(?P<a_{i}>{})",
+                GROUP.replace_all(re.as_str(), |c: &regex::Captures| format!("(?P<{}_{i}>", &c[1]))
+            ));
         }
         // Atoms are tried in file order at each position: more specific forms come first.
         let combined = Regex::new(&parts.join("|")).map_err(|e| src.error(0..0, format!("date atoms: {e}")))?;
@@ -174,7 +178,11 @@ impl DateGrammar {
                 names
                     .iter()
                     .enumerate()
-                    .filter_map(|(gi, n)| n.and_then(|n| n.strip_suffix(suffix.as_str())).filter(|n| !n.starts_with("a_") && *n != "a").map(|n| (n.to_string(), gi)))
+                    .filter_map(|(gi, n)| {
+                        n.and_then(|n| n.strip_suffix(suffix.as_str()))
+                            .filter(|n| !n.starts_with("a_") && *n != "a")
+                            .map(|n| (n.to_string(), gi))
+                    })
                     .collect()
             })
             .collect();
@@ -271,12 +279,22 @@ impl DateGrammar {
             let y = reference.year();
             match d.and_then(|d| NaiveDate::from_ymd_opt(y, m, d)) {
                 // (2月29日 exists only in some years: keep the reference year if the other lacks it.)
-                Some(date) if (date - reference).num_days() > self.cues.max_days_ahead && NaiveDate::from_ymd_opt(y - 1, m, d.unwrap_or(1)).is_some() => y - 1,
+                Some(date)
+                    if (date - reference).num_days() > self.cues.max_days_ahead
+                        && NaiveDate::from_ymd_opt(y - 1, m, d.unwrap_or(1)).is_some() =>
+                {
+                    y - 1
+                }
                 _ => y,
             }
         };
         if let (Some(y), Some(y2)) = (year_group, num("y2")) {
-            return atom(NaiveDate::from_ymd_opt(y, 1, 1)?, NaiveDate::from_ymd_opt(y2 as i32, 12, 31)?, Grain::Year, None);
+            return atom(
+                NaiveDate::from_ymd_opt(y, 1, 1)?,
+                NaiveDate::from_ymd_opt(y2 as i32, 12, 31)?,
+                Grain::Year,
+                None,
+            );
         }
         if let (Some(m), Some(d), Some(d2)) = (num("m"), num("d"), num("d2")) {
             let y = year(m, Some(d));
@@ -315,7 +333,9 @@ impl DateGrammar {
                 match group("ypart").and_then(|p| self.year_parts.get(p)) {
                     Some([a, b]) => atom(NaiveDate::from_ymd_opt(y, *a, 1)?, month_end(y, *b)?, Grain::Month, None),
                     None if rel == Some(0) => atom(NaiveDate::from_ymd_opt(y, 1, 1)?, reference, Grain::Year, None),
-                    None => atom(NaiveDate::from_ymd_opt(y, 1, 1)?, NaiveDate::from_ymd_opt(y, 12, 31)?, Grain::Year, None),
+                    None => {
+                        atom(NaiveDate::from_ymd_opt(y, 1, 1)?, NaiveDate::from_ymd_opt(y, 12, 31)?, Grain::Year, None)
+                    }
                 }
             }
         }
@@ -346,7 +366,11 @@ impl DateGrammar {
                 Some("as_of") => DateKind::AsOf,
                 Some("approx") => DateKind::Approx,
                 Some(_) => DateKind::Point,
-                None if a.first == a.last || grain == Grain::Month && a.first.day() == 1 && month_end(a.first.year(), a.first.month()) == Some(a.last) => {
+                None if a.first == a.last
+                    || grain == Grain::Month
+                        && a.first.day() == 1
+                        && month_end(a.first.year(), a.first.month()) == Some(a.last) =>
+                {
                     DateKind::Point
                 }
                 None => DateKind::Range,
@@ -369,7 +393,11 @@ impl DateGrammar {
                         last = b_last;
                         end = b.end;
                         kind = DateKind::Range;
-                        grain = if grain == Grain::Day && b.grain == Grain::Day { Grain::Day } else { Grain::Month.min_grain(b.grain) };
+                        grain = if grain == Grain::Day && b.grain == Grain::Day {
+                            Grain::Day
+                        } else {
+                            Grain::Month.min_grain(b.grain)
+                        };
                         rule = format!("{rule}+range");
                         joined = true;
                         i += 1;
@@ -386,7 +414,11 @@ impl DateGrammar {
                 date_start = None;
             } else if let (Some(wb), Some(pos)) = (
                 Self::ends_with_any(before, &c.since_before),
-                c.since_after.iter().filter_map(|w| after.find(w.as_str()).map(|p| p + w.len())).filter(|p| after[..*p].chars().count() <= 8).min(),
+                c.since_after
+                    .iter()
+                    .filter_map(|w| after.find(w.as_str()).map(|p| p + w.len()))
+                    .filter(|p| after[..*p].chars().count() <= 8)
+                    .min(),
             ) {
                 // 自2018年创办以来: a start and 以来 a few words later.
                 start -= wb.len();
@@ -427,7 +459,9 @@ impl DateGrammar {
             }
             let window: String = after.chars().take(c.future_window + 4).collect();
             let future = Self::ends_with_any(before, &c.future_before).is_some()
-                || c.future_after.iter().any(|w| window.find(w.as_str()).is_some_and(|p| window[..p].chars().count() <= c.future_window));
+                || c.future_after
+                    .iter()
+                    .any(|w| window.find(w.as_str()).is_some_and(|p| window[..p].chars().count() <= c.future_window));
             out.push(DateMention { start, end, date_start, date_end: Some(last), kind, grain, target, future, rule });
             i += 1;
         }
@@ -444,7 +478,11 @@ impl DateGrammar {
         let mut raise = |y: i32| year = Some(year.map_or(y, |c| c.max(y)));
         for c in EVIDENCE.captures_iter(text) {
             let y: i32 = c["y"].parse().ok()?;
-            if c.name("m").is_some() || c.name("since").is_some() || c.name("since2").is_some() || c.name("halfc").is_some() {
+            if c.name("m").is_some()
+                || c.name("since").is_some()
+                || c.name("since2").is_some()
+                || c.name("halfc").is_some()
+            {
                 raise(y);
             } else if c.name("bare").is_some() || c.name("cmp").is_some() {
                 raise(y + 1);
@@ -457,7 +495,13 @@ impl DateGrammar {
             .into_iter()
             // Words such as 当天/目前 stand for the reference itself: no evidence.
             // A bare day (23日) is resolved against the reference itself: no evidence either.
-            .filter(|m| m.grain == Grain::Day && !m.future && !m.rule.starts_with("date.anchor") && !m.rule.starts_with("date.day") && m.kind != DateKind::Since)
+            .filter(|m| {
+                m.grain == Grain::Day
+                    && !m.future
+                    && !m.rule.starts_with("date.anchor")
+                    && !m.rule.starts_with("date.day")
+                    && m.kind != DateKind::Since
+            })
             .filter_map(|m| m.date_start.or(m.date_end))
             .filter(|d| d.year() == year)
             .max()?;
@@ -496,8 +540,9 @@ mod tests {
     use super::*;
 
     fn g() -> &'static DateGrammar {
-        static G: std::sync::LazyLock<DateGrammar> =
-            std::sync::LazyLock::new(|| DateGrammar::from_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")).unwrap());
+        static G: std::sync::LazyLock<DateGrammar> = std::sync::LazyLock::new(|| {
+            DateGrammar::from_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")).unwrap()
+        });
         &G
     }
 
@@ -507,7 +552,11 @@ mod tests {
 
     fn one(text: &str, reference: &str) -> (String, String, &'static str) {
         let m = g().find_all(text, d(reference)).into_iter().next().unwrap_or_else(|| panic!("no date in {text}"));
-        (m.date_start.map(|x| x.to_string()).unwrap_or_default(), m.date_end.map(|x| x.to_string()).unwrap_or_default(), m.kind.as_str())
+        (
+            m.date_start.map(|x| x.to_string()).unwrap_or_default(),
+            m.date_end.map(|x| x.to_string()).unwrap_or_default(),
+            m.kind.as_str(),
+        )
     }
 
     #[test]
@@ -532,7 +581,8 @@ mod tests {
     #[test]
     fn publication_date_of_the_seeds() {
         let seg = crate::segment::Segmenter::from_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")).unwrap();
-        let gold = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/gold/documents.jsonl")).unwrap();
+        let gold =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/gold/documents.jsonl")).unwrap();
         for line in gold.lines() {
             let v: serde_json::Value = serde_json::from_str(line).unwrap();
             let doc = v["doc"].as_str().unwrap();

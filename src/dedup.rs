@@ -49,11 +49,8 @@ pub struct ParaPrint {
 /// Fingerprint a paragraph: shingles over its letters, digits and CJK characters only, so
 /// punctuation, spacing and full-/half-width differences between renderings do not matter.
 pub fn fingerprint(text: &str, cfg: &DedupConfig) -> ParaPrint {
-    let skeleton: Vec<u32> = text
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .map(|c| c.to_ascii_lowercase() as u32)
-        .collect();
+    let skeleton: Vec<u32> =
+        text.chars().filter(|c| c.is_alphanumeric()).map(|c| c.to_ascii_lowercase() as u32).collect();
     let k = cfg.shingle_chars;
     let mut hashes = Vec::new();
     if skeleton.len() >= k {
@@ -114,7 +111,8 @@ impl DedupIndex {
                 && total as f64 >= self.cfg.paragraph_containment * p.hashes.len() as f64;
             if repeated {
                 // Most-hit owner; ties go to the earliest article.
-                let (&owner, _) = hits.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).expect("repeated implies hits");
+                let (&owner, _) =
+                    hits.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).expect("repeated implies hits");
                 verdict.para_dup_of[i] = Some(owner as usize);
                 dup_chars += p.chars;
                 for (o, n) in hits {
@@ -129,10 +127,7 @@ impl DedupIndex {
             }
         }
         if all_chars > 0 && dup_chars as f64 >= self.cfg.article_containment * all_chars as f64 {
-            verdict.dup_of = other_hits
-                .iter()
-                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-                .map(|(&o, _)| o as usize);
+            verdict.dup_of = other_hits.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map(|(&o, _)| o as usize);
         }
         verdict
     }
@@ -156,7 +151,10 @@ mod tests {
         let first = index.check(&[fingerprint(A, &c), fingerprint(B, &c)]);
         assert_eq!(first, DupVerdict { dup_of: None, para_dup_of: vec![None, None] });
         let noisy = A.replace(',', ",").replace("律师团队", "律帅团队").replace("900余人", "900 余人");
-        let other = index.check(&[fingerprint("全新的一段文字,讲述另外一家工会组织开展技能竞赛的情况,共有七十八名选手参加了比赛。", &c)]);
+        let other = index.check(&[fingerprint(
+            "全新的一段文字,讲述另外一家工会组织开展技能竞赛的情况,共有七十八名选手参加了比赛。",
+            &c,
+        )]);
         assert_eq!(other.dup_of, None);
         let second = index.check(&[fingerprint(&noisy, &c)]);
         assert_eq!(second.dup_of, Some(0));

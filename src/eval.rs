@@ -123,7 +123,9 @@ pub fn evaluate(gold_dir: &Path, pred_dir: &Path) -> Result<Report> {
     let mut last_in_doc: BTreeMap<&str, usize> = BTreeMap::new();
     for g in &gold {
         let candidates: Vec<usize> = (0..pred.len())
-            .filter(|&i| !used[i] && pred[i].doc == g.doc && pred[i].unit == g.unit && within(pred_value(pred[i]), g.value))
+            .filter(|&i| {
+                !used[i] && pred[i].doc == g.doc && pred[i].unit == g.unit && within(pred_value(pred[i]), g.value)
+            })
             .collect();
         // Nearest in text order: the first candidate after the previous match, else the first one;
         // an identical surface form wins over order.
@@ -196,10 +198,23 @@ pub fn evaluate(gold_dir: &Path, pred_dir: &Path) -> Result<Report> {
                 r.event_province.add(p.province == g.province);
                 r.event_month.add(month(&p.date_end) == month(&g.date_end));
                 r.event_dup.add(p.dup == g.dup);
-                if p.event_type != g.event_type || p.province != g.province || month(&p.date_end) != month(&g.date_end) || p.dup != g.dup {
+                if p.event_type != g.event_type
+                    || p.province != g.province
+                    || month(&p.date_end) != month(&g.date_end)
+                    || p.dup != g.dup
+                {
                     r.attribute_errors.push(format!(
                         "{} event {}: type {}/{} province {}/{} month {}/{} dup {}/{}",
-                        g.doc, g.lead, g.event_type, p.event_type, g.province, p.province, month(&g.date_end), month(&p.date_end), g.dup, p.dup
+                        g.doc,
+                        g.lead,
+                        g.event_type,
+                        p.event_type,
+                        g.province,
+                        p.province,
+                        month(&g.date_end),
+                        month(&p.date_end),
+                        g.dup,
+                        p.dup
                     ));
                 }
             }
@@ -215,7 +230,11 @@ impl Report {
         let mut s = String::new();
         let line = |s: &mut String, k: &str, v: String| s.push_str(&format!("{k:<22}{v}\n"));
         let acc = |a: &Accuracy| format!("{:.3}  ({}/{})", a.rate(), a.correct, a.total);
-        line(&mut s, "facts gold/pred/match", format!("{}/{}/{}", self.gold_facts, self.pred_facts, self.matched_facts));
+        line(
+            &mut s,
+            "facts gold/pred/match",
+            format!("{}/{}/{}", self.gold_facts, self.pred_facts, self.matched_facts),
+        );
         line(&mut s, "precision", format!("{:.3}", self.precision));
         line(&mut s, "recall", format!("{:.3}", self.recall));
         line(&mut s, "f1", format!("{:.3}", self.f1));
@@ -226,7 +245,11 @@ impl Report {
         line(&mut s, "scope", acc(&self.scope));
         line(&mut s, "date month", acc(&self.date_month));
         line(&mut s, "totals_exact", format!("{:.3}  ({} keys)", self.totals_exact, self.totals_keys));
-        line(&mut s, "events gold/pred/found", format!("{}/{}/{}", self.gold_events, self.pred_events, self.events_found));
+        line(
+            &mut s,
+            "events gold/pred/found",
+            format!("{}/{}/{}", self.gold_events, self.pred_events, self.events_found),
+        );
         line(&mut s, "event recall", format!("{:.3}", self.event_recall));
         line(&mut s, "event type", acc(&self.event_type));
         line(&mut s, "event province", acc(&self.event_province));

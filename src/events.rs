@@ -56,7 +56,9 @@ impl EventTyper {
                 return Err(src.error(t.id.span(), "empty cue word"));
             }
             types.push((t.id.get_ref().clone(), t.event_type.get_ref().clone()));
-            for (c, w) in t.strong.iter().map(|c| (c, 3)).chain(t.cues.iter().filter(|c| !t.strong.contains(c)).map(|c| (c, 1))) {
+            for (c, w) in
+                t.strong.iter().map(|c| (c, 3)).chain(t.cues.iter().filter(|c| !t.strong.contains(c)).map(|c| (c, 1)))
+            {
                 words.push(c.clone());
                 cue_type.push(i);
                 cue_weight.push(w);
@@ -105,9 +107,18 @@ mod tests {
     #[test]
     fn headline_cues_dominate() {
         let t = typer();
-        assert_eq!(t.classify("某区工会助80名农民工讨回欠薪", "近日,某区工会联合法院调解一起劳动纠纷。", "律师参与调解。").0, "wage_recovery");
-        assert_eq!(t.classify("市总工会举办职工技能大赛", "日前,比赛在某市举行。", "共有选手参赛,工会慰问了参赛职工。").0, "skills");
-        assert_eq!(t.classify("某市快递行业签订集体合同", "11月3日,行业工会与协会签订集体合同。", "").0, "collective_bargaining");
+        assert_eq!(
+            t.classify("某区工会助80名农民工讨回欠薪", "近日,某区工会联合法院调解一起劳动纠纷。", "律师参与调解。").0,
+            "wage_recovery"
+        );
+        assert_eq!(
+            t.classify("市总工会举办职工技能大赛", "日前,比赛在某市举行。", "共有选手参赛,工会慰问了参赛职工。").0,
+            "skills"
+        );
+        assert_eq!(
+            t.classify("某市快递行业签订集体合同", "11月3日,行业工会与协会签订集体合同。", "").0,
+            "collective_bargaining"
+        );
         assert_eq!(t.classify("新闻", "某地举行座谈。", "").0, "other");
     }
 

@@ -33,7 +33,10 @@ fn read_csv(path: &Path) -> Result<Vec<Vec<String>>> {
 }
 
 fn is_date(s: &str) -> bool {
-    s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-' && chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
+    s.len() == 10
+        && s.as_bytes()[4] == b'-'
+        && s.as_bytes()[7] == b'-'
+        && chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
 }
 
 pub fn write_xlsx(out_dir: &Path, path: &Path) -> Result<()> {

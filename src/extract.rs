@@ -88,7 +88,8 @@ impl Analyser {
                     m
                 })
                 .collect();
-            let lead_para = a.paras.iter().find(|p| p.start <= a.body_start && a.body_start <= p.end && p.role == Role::Body);
+            let lead_para =
+                a.paras.iter().find(|p| p.start <= a.body_start && a.body_start <= p.end && p.role == Role::Body);
             let lead_text = lead_para.map_or("", |p| &norm.text[a.body_start.max(p.start)..p.end]);
             let (event_type, _) = self.typer.classify(&a.title, lead_text, body);
             let event_date = event_date(a, lead_para.map(|p| p.start..p.end), &mentions, pub_date);
@@ -124,7 +125,8 @@ impl Analyser {
             for (n, f) in facts.iter().enumerate() {
                 let place = places.attribute(body, shift(&f.clause, a.start), shift(&f.sentence, a.start));
                 let date = fact_date(f, &mentions, &event_date);
-                let target = mentions.iter().any(|m| m.target && m.start >= f.sentence.start && m.end <= f.sentence.end);
+                let target =
+                    mentions.iter().any(|m| m.target && m.start >= f.sentence.start && m.end <= f.sentence.end);
                 let future = matches!((date.start, pub_date), (Some(s), Some(p)) if s > p);
                 let planned = f.planned || target || future;
                 rows.push(self.fact_row(doc, norm, &event_id, n, f, &place, &date, planned));
@@ -180,7 +182,12 @@ impl Analyser {
 
 /// The event's date: the first dated mention of the lead paragraph (photo captions: of the
 /// whole item) that is a day, month or range; else the publication date as `approx`.
-fn event_date(a: &Article, lead: Option<Range<usize>>, mentions: &[DateMention], pub_date: Option<NaiveDate>) -> DateCols {
+fn event_date(
+    a: &Article,
+    lead: Option<Range<usize>>,
+    mentions: &[DateMention],
+    pub_date: Option<NaiveDate>,
+) -> DateCols {
     let window = if a.kind == "photo" { a.start..a.end } else { lead.unwrap_or(a.body_start..a.end) };
     mentions
         .iter()

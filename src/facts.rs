@@ -193,8 +193,10 @@ impl FactRules {
             cue_rule,
             planned_clause: automaton(src, &file.status.planned_clause)?,
             planned_sentence: automaton(src, &file.status.planned_sentence)?,
-            planned_pattern: Regex::new(if patterns.is_empty() { "[^\\s\\S]".to_string() } else { patterns.join("|") }.as_str())
-                .map_err(|e| src.error(0..0, e.to_string()))?,
+            planned_pattern: Regex::new(
+                if patterns.is_empty() { "[^\\s\\S]".to_string() } else { patterns.join("|") }.as_str(),
+            )
+            .map_err(|e| src.error(0..0, e.to_string()))?,
             actual_override: automaton(src, &file.status.actual_override)?,
             per_unit_money_planned: file.status.per_unit_money_planned,
             demonstratives: file.restatement.demonstratives,
@@ -292,7 +294,8 @@ impl FactExtractor {
                 continue;
             }
             // Facts start after the lead marker (a reporter's name holds no figures).
-            let from = if (para.start..para.end).contains(&article.body_start) { article.body_start } else { para.start };
+            let from =
+                if (para.start..para.end).contains(&article.body_start) { article.body_start } else { para.start };
             let sentences = pieces(text, from..para.end, is_sentence_end);
             let clauses = pieces(text, from..para.end, is_clause_end);
             let mut cues: Option<SentenceCues> = None;
@@ -361,7 +364,8 @@ impl FactExtractor {
         let standard = self.rules.per_unit_money_planned && f.quantity.per_unit && f.quantity.unit == "yuan";
         f.planned = !overridden && (planned_cue || standard);
         if f.planned {
-            f.rules.push(if standard && !planned_cue { "status.per_unit_standard" } else { "status.planned_cue" }.into());
+            f.rules
+                .push(if standard && !planned_cue { "status.per_unit_standard" } else { "status.planned_cue" }.into());
         }
     }
 
@@ -380,7 +384,11 @@ impl FactExtractor {
             }
         };
         for (i, r) in self.rules.rules.iter().enumerate() {
-            let head_hit = |h: &String| after.starts_with(h.as_str()) || with_classifier.starts_with(h.as_str()) || q.head.starts_with(h.as_str());
+            let head_hit = |h: &String| {
+                after.starts_with(h.as_str())
+                    || with_classifier.starts_with(h.as_str())
+                    || q.head.starts_with(h.as_str())
+            };
             if applies(r) && !r.heads.is_empty() && r.heads.iter().any(head_hit) {
                 consider((0, -r.priority, 0, i));
             }
@@ -464,9 +472,11 @@ impl FactExtractor {
             let before = &text[f.clause.start..f.start];
             let demonstrative = self.rules.demonstratives.iter().any(|d| before.ends_with(d.as_str()));
             let same_value_unit = self.rules.same_value_units.contains(&f.quantity.unit);
-            let original = originals
-                .get(&key(f))
-                .and_then(|os| os.iter().copied().find(|&o| restating(f) || demonstrative || same_value_unit || head(&facts[o]) == head(f)));
+            let original = originals.get(&key(f)).and_then(|os| {
+                os.iter()
+                    .copied()
+                    .find(|&o| restating(f) || demonstrative || same_value_unit || head(&facts[o]) == head(f))
+            });
             match original {
                 Some(o) => {
                     let (metric, planned) = (facts[o].metric.clone(), facts[o].planned);

@@ -85,12 +85,7 @@ pub struct Skipped {
 
 impl Skipped {
     fn new(path: &Path, reason: &'static str, detail: impl Into<String>) -> Self {
-        Self {
-            path: path.display().to_string(),
-            doc: file_name(path),
-            reason,
-            detail: detail.into(),
-        }
+        Self { path: path.display().to_string(), doc: file_name(path), reason, detail: detail.into() }
     }
 }
 
@@ -244,7 +239,13 @@ fn mostly_cjk_or_ascii(s: &str) -> bool {
     let sample: Vec<char> = s.chars().take(4096).collect();
     let good = sample
         .iter()
-        .filter(|&&c| c.is_ascii() || ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3000}'..='\u{303f}').contains(&c) || ('\u{ff00}'..='\u{ffef}').contains(&c) || ('\u{2010}'..='\u{206f}').contains(&c))
+        .filter(|&&c| {
+            c.is_ascii()
+                || ('\u{4e00}'..='\u{9fff}').contains(&c)
+                || ('\u{3000}'..='\u{303f}').contains(&c)
+                || ('\u{ff00}'..='\u{ffef}').contains(&c)
+                || ('\u{2010}'..='\u{206f}').contains(&c)
+        })
         .count();
     good * 10 >= sample.len() * 9
 }

@@ -9,10 +9,10 @@ use clap::{Parser, Subcommand};
 
 use laborfacts::dates::DateGrammar;
 use laborfacts::ingest::{PubDateSources, parse_iso_date};
+use laborfacts::pipeline::{Engine, RunConfig};
 use laborfacts::places::Places;
 use laborfacts::quantity::QuantityGrammar;
 use laborfacts::summarize::{ProvinceInfo, SummaryOptions};
-use laborfacts::pipeline::{Engine, RunConfig};
 use laborfacts::{eval, rules};
 
 /// Exit codes, documented in `--help` and the README.
@@ -167,15 +167,29 @@ fn print(text: &str) {
 fn extract(args: ExtractArgs) -> Result<u8> {
     let rules_dir = args.rules.unwrap_or_else(rules::default_rules_dir);
     let gazetteer_dir = args.gazetteer.unwrap_or_else(default_gazetteer_dir);
-    let engine = Engine::load(&rules_dir, &gazetteer_dir).context("rules or gazetteer failed to load; nothing was written")?;
+    let engine =
+        Engine::load(&rules_dir, &gazetteer_dir).context("rules or gazetteer failed to load; nothing was written")?;
     let mut pub_dates = PubDateSources { cli: args.pub_date, ..PubDateSources::default() };
     if let Some(m) = &args.manifest {
         pub_dates.load_manifest(m)?;
     }
     let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let cfg = RunConfig { inputs: args.inputs, out_dir: args.out.clone(), threads, bom: !args.export.no_bom, pub_dates, progress: !args.quiet };
+    let cfg = RunConfig {
+        inputs: args.inputs,
+        out_dir: args.out.clone(),
+        threads,
+        bom: !args.export.no_bom,
+        pub_dates,
+        progress: !args.quiet,
+    };
     let s = laborfacts::pipeline::run(&engine, &cfg)?;
-    let written = summarize(&engine.analyser.places, &args.out.join("facts.csv"), &args.out.join("events.csv"), &args.out, &args.export)?;
+    let written = summarize(
+        &engine.analyser.places,
+        &args.out.join("facts.csv"),
+        &args.out.join("events.csv"),
+        &args.out,
+        &args.export,
+    )?;
     if !args.quiet {
         let mb = s.bytes as f64 / 1e6;
         eprintln!(
@@ -216,7 +230,12 @@ fn summarize(places: &Places, facts: &Path, events: &Path, out: &Path, export: &
     Ok(files)
 }
 
-fn parse(kind: ParseKind, text: &str, reference: Option<chrono::NaiveDate>, rules_dir: &Path) -> Result<serde_json::Value> {
+fn parse(
+    kind: ParseKind,
+    text: &str,
+    reference: Option<chrono::NaiveDate>,
+    rules_dir: &Path,
+) -> Result<serde_json::Value> {
     Ok(match kind {
         ParseKind::Number | ParseKind::Money | ParseKind::Count => {
             let grammar = QuantityGrammar::from_dir(rules_dir)?;

@@ -82,8 +82,37 @@ pub fn is_cjk(c: char) -> bool {
 fn is_punct(c: char) -> bool {
     matches!(
         c,
-        '“' | '”' | '‘' | '’' | '《' | '》' | '、' | '。' | '(' | ')' | ',' | '.' | ':' | ';' | '!' | '?' | '%'
-            | '—' | '…' | '·' | '「' | '」' | '『' | '』' | '〈' | '〉' | '【' | '】' | '~' | '-' | '/' | '+'
+        '“' | '”'
+            | '‘'
+            | '’'
+            | '《'
+            | '》'
+            | '、'
+            | '。'
+            | '('
+            | ')'
+            | ','
+            | '.'
+            | ':'
+            | ';'
+            | '!'
+            | '?'
+            | '%'
+            | '—'
+            | '…'
+            | '·'
+            | '「'
+            | '」'
+            | '『'
+            | '』'
+            | '〈'
+            | '〉'
+            | '【'
+            | '】'
+            | '~'
+            | '-'
+            | '/'
+            | '+'
     )
 }
 
@@ -170,7 +199,8 @@ fn split_markdown(raw: &str) -> (u8, &str, usize) {
 fn parse_line(raw: &str, base: usize) -> Line {
     let (md_level, rest, skip) = split_markdown(raw);
     let trimmed = rest.trim();
-    let bold = trimmed.len() > 4 && trimmed.starts_with("**") && trimmed.ends_with("**") && trimmed.matches("**").count() == 2;
+    let bold =
+        trimmed.len() > 4 && trimmed.starts_with("**") && trimmed.ends_with("**") && trimmed.matches("**").count() == 2;
     let mut chars = Vec::with_capacity(rest.len() / 2);
     // Emphasis markers anywhere (`**本报讯**`) are dropped; the text between them is kept.
     let mut pos = 0;
@@ -309,7 +339,8 @@ mod tests {
 
     #[test]
     fn keeps_spaces_between_names_and_collapses_letter_spacing() {
-        let doc = normalizer().normalize("本报记者 余嘉熙 本报通讯员 王佳宁\n座 谈 会 在 河 北 召 开\n“ 名 师 领 航 ”行 动");
+        let doc =
+            normalizer().normalize("本报记者 余嘉熙 本报通讯员 王佳宁\n座 谈 会 在 河 北 召 开\n“ 名 师 领 航 ”行 动");
         let paras: Vec<&str> = doc.paras.iter().map(|p| doc.para_text(p)).collect();
         assert_eq!(paras, vec!["本报记者 余嘉熙 本报通讯员 王佳宁", "座谈会在河北召开", "“名师领航”行动"]);
     }
@@ -333,7 +364,9 @@ mod tests {
         for _ in 0..6 {
             src.push_str("为实现矛盾化解在基层问题解决于萌芽近年\n\n");
         }
-        src.push_str("来洛阳市总积极推行律师入企驻点工作。\n\n内蒙古工会送医到基层\n\n本报讯 (记者李玉波)近日,工会开展义诊。\n");
+        src.push_str(
+            "来洛阳市总积极推行律师入企驻点工作。\n\n内蒙古工会送医到基层\n\n本报讯 (记者李玉波)近日,工会开展义诊。\n",
+        );
         let doc = normalizer().normalize(&src);
         let paras: Vec<&str> = doc.paras.iter().map(|p| doc.para_text(p)).collect();
         assert_eq!(paras.len(), 3, "{paras:?}");
@@ -372,4 +405,3 @@ mod tests {
         }
     }
 }
-

@@ -93,11 +93,22 @@ impl NumberGrammar {
             }
             digits.insert(one_char(src, k, "digits")?, *v);
         }
-        let small = f.small_units.iter().map(|(k, v)| Ok((one_char(src, k, "small_units")?, *v))).collect::<Result<HashMap<_, _>, RuleError>>()?;
-        let big = f.big_units.iter().map(|(k, v)| Ok((one_char(src, k, "big_units")?, *v))).collect::<Result<HashMap<_, _>, RuleError>>()?;
-        let points = f.decimal_points.iter().map(|k| one_char(src, k, "decimal_points")).collect::<Result<Vec<_>, _>>()?;
-        let financial = f.financial_chars.iter().map(|k| one_char(src, k, "financial_chars")).collect::<Result<Vec<_>, _>>()?;
-        let class = |cs: &mut dyn Iterator<Item = &char>| -> String { cs.map(|c| regex::escape(&c.to_string())).collect() };
+        let small = f
+            .small_units
+            .iter()
+            .map(|(k, v)| Ok((one_char(src, k, "small_units")?, *v)))
+            .collect::<Result<HashMap<_, _>, RuleError>>()?;
+        let big = f
+            .big_units
+            .iter()
+            .map(|(k, v)| Ok((one_char(src, k, "big_units")?, *v)))
+            .collect::<Result<HashMap<_, _>, RuleError>>()?;
+        let points =
+            f.decimal_points.iter().map(|k| one_char(src, k, "decimal_points")).collect::<Result<Vec<_>, _>>()?;
+        let financial =
+            f.financial_chars.iter().map(|k| one_char(src, k, "financial_chars")).collect::<Result<Vec<_>, _>>()?;
+        let class =
+            |cs: &mut dyn Iterator<Item = &char>| -> String { cs.map(|c| regex::escape(&c.to_string())).collect() };
         let digit_class = class(&mut digits.keys());
         let unit_class = class(&mut small.keys().chain(big.keys()));
         let point_class = class(&mut points.iter());
@@ -174,7 +185,9 @@ impl NumberGrammar {
     fn value(&self, raw: &str) -> Option<(f64, bool)> {
         let toks = self.tokens(raw)?;
         if toks.iter().all(|t| matches!(t, Tok::Value(_, true))) && toks.len() > 1 {
-            let v = toks.iter().try_fold(0f64, |acc, t| if let Tok::Value(d, _) = t { Some(acc * 10.0 + d) } else { None })?;
+            let v = toks
+                .iter()
+                .try_fold(0f64, |acc, t| if let Tok::Value(d, _) = t { Some(acc * 10.0 + d) } else { None })?;
             return Some((v, false));
         }
         let (mut total, mut section) = (0f64, 0f64);
@@ -186,7 +199,11 @@ impl NumberGrammar {
         // below it (Arabic digits are always literal: 5亿1万 is 500010000).
         let mut chinese_digit = false;
         let colloquial = |d: f64, after_unit: bool, last_unit: f64, zero_gap: bool, chinese: bool| {
-            if chinese && after_unit && last_unit >= 10.0 && !zero_gap && d < 10.0 && d.fract() == 0.0 { d * last_unit / 10.0 } else { d }
+            if chinese && after_unit && last_unit >= 10.0 && !zero_gap && d < 10.0 && d.fract() == 0.0 {
+                d * last_unit / 10.0
+            } else {
+                d
+            }
         };
         let mut i = 0;
         while i < toks.len() {
@@ -215,7 +232,8 @@ impl NumberGrammar {
                     previous_big = false;
                 }
                 Tok::Big(b) => {
-                    section += number.take().map_or(0.0, |d| colloquial(d, after_unit, last_unit, zero_gap, chinese_digit));
+                    section +=
+                        number.take().map_or(0.0, |d| colloquial(d, after_unit, last_unit, zero_gap, chinese_digit));
                     if section == 0.0 && total == 0.0 {
                         section = 1.0; // 万九 = 19000; a bare 万 never gets here (not a number)
                     }
@@ -251,7 +269,9 @@ impl NumberGrammar {
                         }
                         i += 1;
                     }
-                    number = Some(number.map_or(0.0, |d| colloquial(d, after_unit, last_unit, zero_gap, chinese_digit)) + frac);
+                    number = Some(
+                        number.map_or(0.0, |d| colloquial(d, after_unit, last_unit, zero_gap, chinese_digit)) + frac,
+                    );
                     after_unit = false;
                     previous_big = false;
                 }
@@ -296,7 +316,9 @@ impl NumberGrammar {
             let vague_before = self.vague_prefixes.iter().any(|p| text[..s].ends_with(p.as_str()));
             // 十几 is vague, but 二十几万 is "at least 20万".
             let vague_after = self.vague_suffixes.iter().any(|p| {
-                text[e..].strip_prefix(p.as_str()).is_some_and(|rest| !rest.starts_with(|c: char| self.big.contains_key(&c)))
+                text[e..]
+                    .strip_prefix(p.as_str())
+                    .is_some_and(|rest| !rest.starts_with(|c: char| self.big.contains_key(&c)))
             });
             // 万 alone is not a number; 百, 千 alone read as one hundred / one thousand (千场,
             // 百余支); 十 alone as ten (十几 is vague, handled below).
@@ -306,14 +328,40 @@ impl NumberGrammar {
             // 两三个月: adjacent single digits form a range.
             let digits: Vec<u32> = chars.iter().filter_map(|c| self.digits.get(c).copied()).collect();
             if chinese && digits.len() == 2 && chars.len() == 2 && digits[1] == digits[0] + 1 {
-                out.push(NumberSpan { start: s, end: e, value: digits[0] as f64, value_max: Some(digits[1] as f64), vague: false, chinese, scaled: false, at_least: false });
+                out.push(NumberSpan {
+                    start: s,
+                    end: e,
+                    value: digits[0] as f64,
+                    value_max: Some(digits[1] as f64),
+                    vague: false,
+                    chinese,
+                    scaled: false,
+                    at_least: false,
+                });
                 continue;
             }
             // 两三百名: two adjacent digits before a unit give a range (200..300).
-            if chinese && digits.len() >= 2 && chars.len() > 2 && self.digits.contains_key(&chars[0]) && self.digits.contains_key(&chars[1]) && digits[1] == digits[0] + 1 {
+            if chinese
+                && digits.len() >= 2
+                && chars.len() > 2
+                && self.digits.contains_key(&chars[0])
+                && self.digits.contains_key(&chars[1])
+                && digits[1] == digits[0] + 1
+            {
                 let rest: String = chars[2..].iter().collect();
-                if let (Some((lo, sc)), Some((hi, _))) = (self.value(&format!("{}{rest}", chars[0])), self.value(&format!("{}{rest}", chars[1]))) {
-                    out.push(NumberSpan { start: s, end: e, value: lo, value_max: Some(hi), vague: false, chinese, scaled: sc, at_least: false });
+                if let (Some((lo, sc)), Some((hi, _))) =
+                    (self.value(&format!("{}{rest}", chars[0])), self.value(&format!("{}{rest}", chars[1])))
+                {
+                    out.push(NumberSpan {
+                        start: s,
+                        end: e,
+                        value: lo,
+                        value_max: Some(hi),
+                        vague: false,
+                        chinese,
+                        scaled: sc,
+                        at_least: false,
+                    });
                     continue;
                 }
             }
@@ -323,7 +371,8 @@ impl NumberGrammar {
             if let Some(inf) = self.scale_infixes.iter().find(|x| text[e..].starts_with(x.as_str())) {
                 let after = e + inf.len();
                 let scale: f64 = text[after..].chars().map_while(|c| self.big.get(&c).copied()).product();
-                let len: usize = text[after..].chars().take_while(|c| self.big.contains_key(c)).map(char::len_utf8).sum();
+                let len: usize =
+                    text[after..].chars().take_while(|c| self.big.contains_key(c)).map(char::len_utf8).sum();
                 if len > 0 {
                     value *= scale;
                     scaled = true;
@@ -334,14 +383,20 @@ impl NumberGrammar {
             if let Some(neg) = self.negative_prefixes.iter().find(|p| text[..s].ends_with(p.as_str())) {
                 value = -value;
                 s -= neg.len();
-            } else if text[..s].ends_with('-') && !text[..s - 1].ends_with(|c: char| c.is_ascii_digit() || self.digits.contains_key(&c)) {
+            } else if text[..s].ends_with('-')
+                && !text[..s - 1].ends_with(|c: char| c.is_ascii_digit() || self.digits.contains_key(&c))
+            {
                 value = -value;
                 s -= 1;
             }
             // A range: previous number, a joiner, this number (2至3万 → the unit applies to both).
             if let Some(prev) = out.last_mut() {
                 let between = &text[prev.end..s];
-                if self.range_joiners.iter().any(|j| j == between) && prev.value_max.is_none() && !prev.vague && value >= 0.0 {
+                if self.range_joiners.iter().any(|j| j == between)
+                    && prev.value_max.is_none()
+                    && !prev.vague
+                    && value >= 0.0
+                {
                     let scale = if !prev.scaled && scaled { self.scale_of(raw) } else { 1.0 };
                     if prev.value >= 0.0 && prev.value * scale <= value {
                         prev.value *= scale;
@@ -352,7 +407,16 @@ impl NumberGrammar {
                     }
                 }
             }
-            out.push(NumberSpan { start: s, end: e, value, value_max: None, vague: vague_before || vague_after, chinese, scaled, at_least });
+            out.push(NumberSpan {
+                start: s,
+                end: e,
+                value,
+                value_max: None,
+                vague: vague_before || vague_after,
+                chinese,
+                scaled,
+                at_least,
+            });
         }
         out
     }
@@ -368,8 +432,9 @@ mod tests {
     use super::*;
 
     fn g() -> &'static NumberGrammar {
-        static G: std::sync::LazyLock<NumberGrammar> =
-            std::sync::LazyLock::new(|| NumberGrammar::from_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")).unwrap());
+        static G: std::sync::LazyLock<NumberGrammar> = std::sync::LazyLock::new(|| {
+            NumberGrammar::from_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")).unwrap()
+        });
         &G
     }
 
@@ -397,7 +462,6 @@ mod tests {
             ("一点五", 1.5),
             ("參萬肆仟伍佰陸拾柒", 34_567.0),
         ] {
-
             let got = g.parse(s).unwrap_or(f64::NAN);
             assert!((got - v).abs() < 1e-6 * v.max(1.0), "{s}: {got} != {v}");
         }

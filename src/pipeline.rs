@@ -92,8 +92,7 @@ pub fn run(engine: &Engine, cfg: &RunConfig) -> Result<RunSummary> {
 
     let chunk = (cfg.threads.max(1) * 32).max(64);
     for batch in files.chunks(chunk) {
-        let results: Vec<_> =
-            pool.install(|| batch.par_iter().map(|p| process(engine, p, &cfg.pub_dates)).collect());
+        let results: Vec<_> = pool.install(|| batch.par_iter().map(|p| process(engine, p, &cfg.pub_dates)).collect());
         for result in results {
             progress.inc();
             let (size, articles) = match result {

@@ -46,14 +46,6 @@ pub struct Attribution {
     pub rules: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct PlaceRef {
-    pub start: usize,
-    pub end: usize,
-    pub attribution: Attribution,
-    pub rule: String,
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RuleFile {
@@ -116,7 +108,6 @@ struct Entry {
 pub struct Places {
     divisions: Vec<Division>,
     by_code: HashMap<u32, usize>,
-    by_name: HashMap<String, Vec<u32>>,
     provinces: Vec<u32>,
     entries: Vec<Entry>,
     automaton: AhoCorasick,
@@ -147,7 +138,12 @@ struct Mention {
 
 fn read_tsv(path: &Path) -> Result<Vec<Vec<String>>> {
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(text.lines().skip(1).filter(|l| !l.trim().is_empty()).map(|l| l.split('\t').map(str::to_string).collect()).collect())
+    Ok(text
+        .lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.split('\t').map(str::to_string).collect())
+        .collect())
 }
 
 fn field<'a>(row: &'a [String], i: usize, path: &Path, line: usize) -> Result<&'a str> {
@@ -172,7 +168,8 @@ impl Places {
         let mut rows = Vec::new();
         for (i, r) in read_tsv(&path)?.into_iter().enumerate() {
             let line = i + 2;
-            let code: u32 = field(&r, 0, &path, line)?.parse().with_context(|| format!("{}:{line}: bad code", path.display()))?;
+            let code: u32 =
+                field(&r, 0, &path, line)?.parse().with_context(|| format!("{}:{line}: bad code", path.display()))?;
             let level = match field(&r, 2, &path, line)? {
                 "province" => Level::Province,
                 "prefecture" => Level::Prefecture,
@@ -180,7 +177,8 @@ impl Places {
                 other => bail!("{}:{line}: unknown level {other:?}", path.display()),
             };
             let parent: u32 = field(&r, 3, &path, line)?.parse().unwrap_or(0);
-            let shorts: Vec<String> = field(&r, 5, &path, line)?.split('|').filter(|s| !s.is_empty()).map(str::to_string).collect();
+            let shorts: Vec<String> =
+                field(&r, 5, &path, line)?.split('|').filter(|s| !s.is_empty()).map(str::to_string).collect();
             rows.push((code, field(&r, 1, &path, line)?.to_string(), level, parent, shorts));
         }
         let abbrev_path = gazetteer_dir.join("province_abbrev.tsv");
@@ -201,7 +199,8 @@ impl Places {
                 }
             }
         }
-        let by_code_tmp: HashMap<u32, (String, Level, u32)> = rows.iter().map(|r| (r.0, (r.1.clone(), r.2, r.3))).collect();
+        let by_code_tmp: HashMap<u32, (String, Level, u32)> =
+            rows.iter().map(|r| (r.0, (r.1.clone(), r.2, r.3))).collect();
         let mut divisions = Vec::new();
         for (code, name, level, parent, _) in &rows {
             let mut chain = vec![(*level, name.clone())];
@@ -224,14 +223,13 @@ impl Places {
             });
         }
         let by_code: HashMap<u32, usize> = divisions.iter().enumerate().map(|(i, d)| (d.code, i)).collect();
-        let mut by_name: HashMap<String, Vec<u32>> = HashMap::new();
-        for d in &divisions {
-            by_name.entry(d.name.clone()).or_default().push(d.code);
-        }
         let provinces: Vec<u32> = divisions.iter().filter(|d| d.level == Level::Province).map(|d| d.code).collect();
 
         // Surfaces.
-        let common: HashSet<String> = read_tsv(&gazetteer_dir.join("common_word_shorts.tsv"))?.into_iter().filter_map(|r| r.first().cloned()).collect();
+        let common: HashSet<String> = read_tsv(&gazetteer_dir.join("common_word_shorts.tsv"))?
+            .into_iter()
+            .filter_map(|r| r.first().cloned())
+            .collect();
         let mut surface: HashMap<String, Entry> = HashMap::new();
         for (code, name, level, _, shorts) in &rows {
             let e = surface.entry(name.clone()).or_default();
@@ -249,8 +247,13 @@ impl Places {
         }
         let multi_path = gazetteer_dir.join("regions_multi.tsv");
         for (i, r) in read_tsv(&multi_path)?.into_iter().enumerate() {
-            let codes: Vec<u32> = field(&r, 2, &multi_path, i + 2)?.split('|').filter_map(|c| c.parse::<u32>().ok()).map(|c| c * 10000).collect();
-            let names = std::iter::once(field(&r, 0, &multi_path, i + 2)?).chain(field(&r, 1, &multi_path, i + 2)?.split('|'));
+            let codes: Vec<u32> = field(&r, 2, &multi_path, i + 2)?
+                .split('|')
+                .filter_map(|c| c.parse::<u32>().ok())
+                .map(|c| c * 10000)
+                .collect();
+            let names =
+                std::iter::once(field(&r, 0, &multi_path, i + 2)?).chain(field(&r, 1, &multi_path, i + 2)?.split('|'));
             for n in names.filter(|n| !n.is_empty()) {
                 if n.chars().count() >= rf.region_min_chars || rf.short_regions.iter().any(|s| s == n) {
                     surface.entry(n.to_string()).or_default().region = Some(codes.clone());
@@ -298,7 +301,6 @@ impl Places {
         Ok(Self {
             divisions,
             by_code,
-            by_name,
             provinces,
             entries,
             automaton,
@@ -318,10 +320,6 @@ impl Places {
 
     pub fn division(&self, code: u32) -> Option<&Division> {
         self.by_code.get(&code).map(|&i| &self.divisions[i])
-    }
-
-    pub fn division_by_name(&self, full_name: &str) -> Option<&Division> {
-        self.by_name.get(full_name).and_then(|c| c.first()).and_then(|&c| self.division(c))
     }
 
     fn province_of(code: u32) -> u32 {
@@ -362,12 +360,22 @@ impl Places {
     /// Raw mentions of `text` in order; ambiguous names resolved with the article's other
     /// places (`context`), anaphora with the mentions before them.
     fn mentions(&self, text: &str, context: &mut Vec<u32>) -> Vec<Mention> {
-        let mut raw: Vec<(usize, usize, &Entry)> = self.automaton.find_iter(text).map(|m| (m.start(), m.end(), &self.entries[m.pattern().as_usize()])).collect();
+        let mut raw: Vec<(usize, usize, &Entry)> = self
+            .automaton
+            .find_iter(text)
+            .map(|m| (m.start(), m.end(), &self.entries[m.pattern().as_usize()]))
+            .collect();
         let groups: Vec<(usize, usize, Vec<u32>)> = self
             .abbrev_group
             .1
             .find_iter(text)
-            .map(|m| (m.start(), m.end(), m.as_str().chars().filter_map(|c| self.abbrev_chars.get(&c).copied()).collect::<Vec<u32>>()))
+            .map(|m| {
+                (
+                    m.start(),
+                    m.end(),
+                    m.as_str().chars().filter_map(|c| self.abbrev_chars.get(&c).copied()).collect::<Vec<u32>>(),
+                )
+            })
             .filter(|g| g.2.len() >= 2)
             .collect();
         raw.retain(|(s, e, _)| !groups.iter().any(|g| *s < g.1 && g.0 < *e));
@@ -386,15 +394,26 @@ impl Places {
             }
         }
         // A short name right before a place inside it (广州南沙区, 云南安宁市) is a place.
-        let parent_of_next: Vec<bool> = (0..raw.len())
-            .map(|i| {
-                raw.get(i + 1).is_some_and(|(ns, _, next)| {
-                    *ns == raw[i].1
-                        && raw[i].2.full.iter().chain(&raw[i].2.short).any(|&p| next.full.iter().chain(&next.short).any(|&c| c != p && self.is_ancestor(p, c)))
+        let parent_of_next: Vec<bool> =
+            (0..raw.len())
+                .map(|i| {
+                    raw.get(i + 1).is_some_and(|(ns, _, next)| {
+                        *ns == raw[i].1
+                            && raw[i].2.full.iter().chain(&raw[i].2.short).any(|&p| {
+                                next.full.iter().chain(&next.short).any(|&c| c != p && self.is_ancestor(p, c))
+                            })
+                    })
                 })
+                .collect();
+        let mut out: Vec<Mention> = groups
+            .into_iter()
+            .map(|(s, e, codes)| Mention {
+                start: s,
+                end: e,
+                kind: Kind::Region(codes),
+                rule: self.abbrev_group.0.clone(),
             })
             .collect();
-        let mut out: Vec<Mention> = groups.into_iter().map(|(s, e, codes)| Mention { start: s, end: e, kind: Kind::Region(codes), rule: self.abbrev_group.0.clone() }).collect();
         let mut accepted_shorts: HashSet<&str> = HashSet::new();
         let mut last_place: Option<(usize, u32)> = None;
         for (idx, (s, e, entry)) in raw.into_iter().enumerate() {
@@ -412,13 +431,25 @@ impl Places {
             }
             if let Some((level, rule)) = entry.anaphor {
                 if let Some(code) = self.resolve_anaphor(level, &out) {
-                    out.push(Mention { start: s, end: e, kind: Kind::Place(code), rule: self.anaphor_ids[rule].clone() });
+                    out.push(Mention {
+                        start: s,
+                        end: e,
+                        kind: Kind::Place(code),
+                        rule: self.anaphor_ids[rule].clone(),
+                    });
                 }
                 continue;
             }
             let long_full = !entry.full.is_empty() && surface.chars().count() >= 3;
-            let suffix_ok = self.suffixes.find(aho_corasick::Input::new(&text[e..]).anchored(aho_corasick::Anchored::Yes)).is_some();
-            let after_parent = |cands: &[u32]| last_place.is_some_and(|(end, code)| end == s && cands.iter().any(|&c| c != code && self.is_ancestor(code, c)));
+            let suffix_ok = self
+                .suffixes
+                .find(aho_corasick::Input::new(&text[e..]).anchored(aho_corasick::Anchored::Yes))
+                .is_some();
+            let after_parent = |cands: &[u32]| {
+                last_place.is_some_and(|(end, code)| {
+                    end == s && cands.iter().any(|&c| c != code && self.is_ancestor(code, c))
+                })
+            };
             let (cands, rule): (Vec<u32>, &str) = if long_full {
                 (entry.full.clone(), "place.full_name")
             } else if let Some(p) = entry.province_short {
@@ -435,7 +466,9 @@ impl Places {
             } else {
                 continue;
             };
-            let Some(code) = self.pick(&cands, context, last_place.filter(|(end, _)| *end == s).map(|(_, c)| c)) else { continue };
+            let Some(code) = self.pick(&cands, context, last_place.filter(|(end, _)| *end == s).map(|(_, c)| c)) else {
+                continue;
+            };
             accepted_shorts.insert(surface);
             context.push(code);
             last_place = Some((e, code));
@@ -456,7 +489,8 @@ impl Places {
                 return Some(c);
             }
         }
-        let inside: Vec<u32> = cands.iter().copied().filter(|&c| context.iter().any(|&k| k != c && self.is_ancestor(k, c))).collect();
+        let inside: Vec<u32> =
+            cands.iter().copied().filter(|&c| context.iter().any(|&k| k != c && self.is_ancestor(k, c))).collect();
         if inside.len() == 1 {
             return Some(inside[0]);
         }
@@ -494,17 +528,24 @@ impl Places {
         // A national cue counts when no place is named beside it (各地工会 of one province).
         let named = ms.iter().any(|m| matches!(m.kind, Kind::Place(_)));
         if !named && ms.iter().any(|m| matches!(m.kind, Kind::National)) {
-            return Some(Attribution { scope: "national".into(), rules: vec![self.national_id.clone()], ..Attribution::default() });
+            return Some(Attribution {
+                scope: "national".into(),
+                rules: vec![self.national_id.clone()],
+                ..Attribution::default()
+            });
         }
-        let mut codes: Vec<u32> = ms.iter().filter_map(|m| if let Kind::Place(c) = m.kind { Some(c) } else { None }).collect();
+        let mut codes: Vec<u32> =
+            ms.iter().filter_map(|m| if let Kind::Place(c) = m.kind { Some(c) } else { None }).collect();
         let mut provinces: Vec<u32> = codes.iter().map(|&c| Self::province_of(c)).collect();
-        let regions: Vec<&Vec<u32>> = ms.iter().filter_map(|m| if let Kind::Region(r) = &m.kind { Some(r) } else { None }).collect();
+        let regions: Vec<&Vec<u32>> =
+            ms.iter().filter_map(|m| if let Kind::Region(r) = &m.kind { Some(r) } else { None }).collect();
         for r in &regions {
             provinces.extend(r.iter().copied());
         }
         provinces.sort_unstable();
         provinces.dedup();
-        let region = Attribution { scope: "region".into(), rules: vec!["place.region".into()], ..Attribution::default() };
+        let region =
+            Attribution { scope: "region".into(), rules: vec!["place.region".into()], ..Attribution::default() };
         if provinces.len() > 1 {
             let vp = Self::province_of(venue.code);
             if venue.code != 0 && provinces.contains(&vp) && regions.is_empty() {
@@ -555,17 +596,25 @@ impl Places {
         ArticlePlaces { places: self, venue, mentions }
     }
 
-    fn venue_of(&self, title: &str, title_ms: &[Mention], body: &str, body_ms: &[Mention], lead_at: usize) -> Attribution {
+    fn venue_of(
+        &self,
+        title: &str,
+        title_ms: &[Mention],
+        body: &str,
+        body_ms: &[Mention],
+        lead_at: usize,
+    ) -> Attribution {
         let v = &self.venue;
         // 1. "在 X 召开/举办…" in the headline or the lead paragraph.
         // The lead paragraph and the one after it (captions often say where in their second).
-        let lead_end = body[lead_at..]
-            .match_indices('\n')
-            .nth(1)
-            .map_or(body.len(), |(e, _)| lead_at + e);
+        let lead_end = body[lead_at..].match_indices('\n').nth(1).map_or(body.len(), |(e, _)| lead_at + e);
         for (text, ms, from, limit) in [(title, title_ms, 0, title.len()), (body, body_ms, lead_at, lead_end)] {
             for (i, m) in ms.iter().enumerate() {
-                if m.start < from || m.start >= limit || !matches!(m.kind, Kind::Place(_)) || !v.before.iter().any(|b| text[..m.start].ends_with(b.as_str())) {
+                if m.start < from
+                    || m.start >= limit
+                    || !matches!(m.kind, Kind::Place(_))
+                    || !v.before.iter().any(|b| text[..m.start].ends_with(b.as_str()))
+                {
                     continue;
                 }
                 let window: String = text[m.end..].chars().take(v.window).collect();
@@ -584,8 +633,10 @@ impl Places {
         // 2. The headline's places, 3. the lead sentence's, 4. the body's first place.
         let first_sentence_end = body[lead_at..].find(['。', '\n']).map_or(body.len(), |e| lead_at + e);
         let title_places: Vec<&Mention> = title_ms.iter().filter(|m| !matches!(m.kind, Kind::National)).collect();
-        let lead_places: Vec<&Mention> =
-            body_ms.iter().filter(|m| m.start >= lead_at && m.start < first_sentence_end && !matches!(m.kind, Kind::National)).collect();
+        let lead_places: Vec<&Mention> = body_ms
+            .iter()
+            .filter(|m| m.start >= lead_at && m.start < first_sentence_end && !matches!(m.kind, Kind::National))
+            .collect();
         for group in [title_places, lead_places] {
             if let Some(first) = group.first() {
                 // The first place and the places of its province that refine it.
@@ -600,10 +651,14 @@ impl Places {
                     .copied()
                     .filter(|m| matches!(m.kind, Kind::Place(c) if Self::province_of(c) == Self::province_of(code)))
                     .collect();
-                let deepest = same.iter().copied().filter(|m| matches!(m.kind, Kind::Place(c) if self.is_ancestor(code, c))).max_by_key(|m| {
-                    let Kind::Place(c) = m.kind else { return (Level::Province, 0) };
-                    (self.division(c).map_or(Level::Province, |d| d.level), usize::MAX - m.start)
-                });
+                let deepest = same
+                    .iter()
+                    .copied()
+                    .filter(|m| matches!(m.kind, Kind::Place(c) if self.is_ancestor(code, c)))
+                    .max_by_key(|m| {
+                        let Kind::Place(c) = m.kind else { return (Level::Province, 0) };
+                        (self.division(c).map_or(Level::Province, |d| d.level), usize::MAX - m.start)
+                    });
                 if let Some(a) = deepest.and_then(|m| self.combine(&[m], &Attribution::default())) {
                     return a;
                 }
@@ -645,18 +700,20 @@ impl ArticlePlaces<'_> {
         self.places.combine(&[m], &Attribution::default()).unwrap_or_default()
     }
 
-    /// Resolved mentions of the body, in order.
-    pub fn mentions(&self) -> Vec<PlaceRef> {
-        self.mentions.iter().map(|m| PlaceRef { start: m.start, end: m.end, attribution: self.attribution_of(m), rule: m.rule.clone() }).collect()
-    }
-
     /// The place of a fact: its clause's places, else its sentence's, else the venue. People
     /// "来自" somewhere are placed by where they come from.
     pub fn attribute(&self, body: &str, clause: Range<usize>, sentence: Range<usize>) -> Attribution {
         for r in [clause, sentence] {
             let text = &body[r.clone()];
-            if let Some(at) = self.places.origin_cues.iter().filter_map(|c| text.find(c.as_str()).map(|i| r.start + i + c.len())).min() {
-                let origins: Vec<&Mention> = self.mentions.iter().filter(|m| m.start >= at && m.end <= r.end && m.start < at + 40).collect();
+            if let Some(at) = self
+                .places
+                .origin_cues
+                .iter()
+                .filter_map(|c| text.find(c.as_str()).map(|i| r.start + i + c.len()))
+                .min()
+            {
+                let origins: Vec<&Mention> =
+                    self.mentions.iter().filter(|m| m.start >= at && m.end <= r.end && m.start < at + 40).collect();
                 if let Some(mut a) = self.places.combine(&origins, &Attribution::default()) {
                     a.rules.push("place.origin".into());
                     return a;

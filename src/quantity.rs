@@ -266,7 +266,8 @@ impl QuantityGrammar {
             scale_prefix.extend(q.scale_prefixes.iter().map(|w| (reversed(w), name, id.clone())));
         }
         let affixes = |src: &RuleSource, list: Vec<(String, &'static str, String)>| -> Result<Affixes, RuleError> {
-            let automaton = anchored(&list.iter().map(|x| x.0.clone()).collect::<Vec<_>>()).map_err(|e| src.error(0..0, e.to_string()))?;
+            let automaton = anchored(&list.iter().map(|x| x.0.clone()).collect::<Vec<_>>())
+                .map_err(|e| src.error(0..0, e.to_string()))?;
             Ok(Affixes { words: list.into_iter().map(|(_, q, id)| (q, id)).collect(), automaton })
         };
 
@@ -287,7 +288,9 @@ impl QuantityGrammar {
                 excl_after.1.push(es.regex(a)?.as_str().to_string());
             }
         }
-        let set = |(ids, pats): (Vec<String>, Vec<String>)| RegexSet::new(&pats).map(|s| (ids, s)).map_err(|e| es.error(0..0, e.to_string()));
+        let set = |(ids, pats): (Vec<String>, Vec<String>)| {
+            RegexSet::new(&pats).map(|s| (ids, s)).map_err(|e| es.error(0..0, e.to_string()))
+        };
         let (excl_before, excl_after) = (set(excl_before)?, set(excl_after)?);
         Ok(Self {
             numbers,
@@ -360,7 +363,8 @@ impl QuantityGrammar {
         if let Some((i, w)) = Self::anchored_at(&self.infix.automaton, text, end) {
             // 900余人: only when a unit follows, else 多 may be an adverb (10多).
             let after = end + w.len();
-            if Self::anchored_at(&self.count_ac, text, after).is_some() || Self::anchored_at(&self.currency_ac, text, after).is_some()
+            if Self::anchored_at(&self.count_ac, text, after).is_some()
+                || Self::anchored_at(&self.currency_ac, text, after).is_some()
             {
                 qualifier = self.infix.words[i].0;
                 rules.push(self.infix.words[i].1.clone());
@@ -390,7 +394,15 @@ impl QuantityGrammar {
             }
             // 123元1角1分: subunits after the amount.
             for (word, worth) in &self.subunits[rule] {
-                let Some(n2) = self.numbers.find_all(head_of(text, end, 6)).into_iter().next().filter(|n2| n2.start == 0 && !n2.vague) else { break };
+                let Some(n2) = self
+                    .numbers
+                    .find_all(head_of(text, end, 6))
+                    .into_iter()
+                    .next()
+                    .filter(|n2| n2.start == 0 && !n2.vague)
+                else {
+                    break;
+                };
                 if text[end + n2.end..].starts_with(word.as_str()) {
                     value += n2.value * worth;
                     end += n2.end + word.len();
@@ -468,7 +480,15 @@ impl QuantityGrammar {
     }
 
     /// Unit from the head noun near the classifier, else the classifier's own unit.
-    fn head_unit(&self, text: &str, num_start: usize, after: usize, classifier: &str, unit: &str, rule: &str) -> (String, String, String) {
+    fn head_unit(
+        &self,
+        text: &str,
+        num_start: usize,
+        after: usize,
+        classifier: &str,
+        unit: &str,
+        rule: &str,
+    ) -> (String, String, String) {
         for h in &self.heads {
             if !h.classifiers.iter().any(|c| c == classifier) {
                 continue;
@@ -489,7 +509,9 @@ impl QuantityGrammar {
     pub fn parse_json(&self, kind: &str, text: &str) -> serde_json::Value {
         match kind {
             "number" => match self.numbers.find_all(text).into_iter().find(|n| !n.vague) {
-                Some(n) => json!({"value": n.value, "value_max": n.value_max, "span": [n.start, n.end], "text": &text[n.start..n.end]}),
+                Some(n) => {
+                    json!({"value": n.value, "value_max": n.value_max, "span": [n.start, n.end], "text": &text[n.start..n.end]})
+                }
                 None => json!({"match": null}),
             },
             _ => {
@@ -501,7 +523,9 @@ impl QuantityGrammar {
                         "classifier": q.classifier, "head": q.head, "qualifier": q.qualifier, "per_unit": q.per_unit,
                         "article_like": q.article_like, "span": [q.start, q.end], "rules": q.rules,
                     }),
-                    None => json!({"match": null, "not_facts": self.exclusions(text).into_iter().map(|(s, e, id)| json!({"span": [s, e], "rule": id})).collect::<Vec<_>>()}),
+                    None => {
+                        json!({"match": null, "not_facts": self.exclusions(text).into_iter().map(|(s, e, id)| json!({"span": [s, e], "rule": id})).collect::<Vec<_>>()})
+                    }
                 }
             }
         }

@@ -57,11 +57,7 @@ impl RuleSource {
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T, RuleError> {
         toml::from_str(&self.text).map_err(|e| {
             let line = e.span().map(|s| self.line_of(s.start)).unwrap_or(0);
-            RuleError {
-                path: self.path.display().to_string(),
-                line,
-                msg: e.message().trim().to_string(),
-            }
+            RuleError { path: self.path.display().to_string(), line, msg: e.message().trim().to_string() }
         })
     }
 
@@ -123,15 +119,8 @@ pub const METRICS: &[&str] = &[
 pub const UNITS: &[&str] =
     &["yuan", "person", "person_time", "enterprise", "contract", "case", "unit", "event", "household"];
 pub const QUALIFIERS: &[&str] = &["exact", "approx", "at_least", "at_most"];
-pub const EVENT_TYPES: &[&str] = &[
-    "wage_recovery",
-    "dispute_resolution",
-    "collective_bargaining",
-    "skills",
-    "welfare",
-    "union_building",
-    "other",
-];
+pub const EVENT_TYPES: &[&str] =
+    &["wage_recovery", "dispute_resolution", "collective_bargaining", "skills", "welfare", "union_building", "other"];
 
 #[cfg(test)]
 mod tests {
@@ -152,7 +141,10 @@ mod tests {
 
     #[test]
     fn unknown_key_is_reported_with_its_line() {
-        let src = RuleSource::inline("x.toml", "[[rule]]\nid = \"a\"\npattern = \"b\"\n\n[[rule]]\nid = \"c\"\npatern = \"d\"\n");
+        let src = RuleSource::inline(
+            "x.toml",
+            "[[rule]]\nid = \"a\"\npattern = \"b\"\n\n[[rule]]\nid = \"c\"\npatern = \"d\"\n",
+        );
         let err = src.parse::<R>().err().unwrap();
         assert_eq!(err.line, 7, "{err}");
         assert!(err.to_string().starts_with("x.toml:7:"), "{err}");
@@ -161,7 +153,10 @@ mod tests {
 
     #[test]
     fn bad_regex_and_duplicate_id_are_reported_with_their_lines() {
-        let src = RuleSource::inline("y.toml", "[[rule]]\nid = \"a\"\npattern = \"(\"\n[[rule]]\nid = \"a\"\npattern = \"x\"\n");
+        let src = RuleSource::inline(
+            "y.toml",
+            "[[rule]]\nid = \"a\"\npattern = \"(\"\n[[rule]]\nid = \"a\"\npattern = \"x\"\n",
+        );
         let r: R = src.parse().unwrap();
         let err = src.regex(&r.rule[0].pattern).err().unwrap();
         assert_eq!(err.line, 3);

@@ -89,7 +89,15 @@ impl Segmenter {
             closes: any(&[&byline, &photo_credit, &continuation, &boxes]),
             heading_max_chars: file.heading_max_chars,
         };
-        Ok(Self { normalizer, heading_max_chars: file.heading_max_chars, lead, byline, photo_credit, continuation, boxes })
+        Ok(Self {
+            normalizer,
+            heading_max_chars: file.heading_max_chars,
+            lead,
+            byline,
+            photo_credit,
+            continuation,
+            boxes,
+        })
     }
 
     pub fn normalizer(&self) -> &Normalizer {
@@ -208,7 +216,8 @@ impl Segmenter {
     pub fn segment(&self, doc: &NormDoc) -> Vec<Article> {
         let classes: Vec<Class> = doc.paras.iter().map(|p| self.classify(doc, p)).collect();
         let headline_after_body = matches!(classes.first(), Some(Class::Body | Class::CaptionWithCredit));
-        let built = if headline_after_body { self.titles_after(doc, &classes) } else { self.titles_before(doc, &classes) };
+        let built =
+            if headline_after_body { self.titles_after(doc, &classes) } else { self.titles_before(doc, &classes) };
         built.into_iter().filter(|b| !b.paras.is_empty()).enumerate().map(|(i, b)| finish(doc, i, b)).collect()
     }
 
@@ -221,9 +230,14 @@ impl Segmenter {
         let mut in_box = false;
         let paras = &doc.paras;
         let body_follows = |i: usize| matches!(classes.get(i + 1), Some(Class::Body));
-        let photo_ahead = |i: usize| classes.iter().skip(i + 1).take(5).any(|c| matches!(c, Class::Credit | Class::CaptionWithCredit));
+        let photo_ahead = |i: usize| {
+            classes.iter().skip(i + 1).take(5).any(|c| matches!(c, Class::Credit | Class::CaptionWithCredit))
+        };
 
-        let open_from_block = |block: &mut Vec<usize>, queued: &mut VecDeque<Vec<usize>>, cur: &mut Option<Builder>, done: &mut Vec<Builder>| {
+        let open_from_block = |block: &mut Vec<usize>,
+                               queued: &mut VecDeque<Vec<usize>>,
+                               cur: &mut Option<Builder>,
+                               done: &mut Vec<Builder>| {
             if let Some(b) = cur.take() {
                 done.push(b);
             }
@@ -330,7 +344,11 @@ impl Segmenter {
                 Class::Body => {
                     if !block.is_empty() {
                         open_from_block(&mut block, &mut queued, &mut cur, &mut done);
-                        in_box = classes[..i].iter().rev().take_while(|c| !matches!(c, Class::Body)).any(|c| matches!(c, Class::BoxHeader));
+                        in_box = classes[..i]
+                            .iter()
+                            .rev()
+                            .take_while(|c| !matches!(c, Class::Body))
+                            .any(|c| matches!(c, Class::BoxHeader));
                     }
                     let c = cur.get_or_insert_with(Builder::default);
                     c.push(p, if in_box { Role::Box } else { Role::Body });
@@ -470,7 +488,8 @@ mod tests {
 
     #[test]
     fn byline_line_puts_the_lead_on_the_next_paragraph() {
-        let got = leads("出门步行几分钟就能乐享服务\n\n本报记者 彭冰 柳姗姗\n\n出门步行几分钟,就能便捷地办理工会业务。\n");
+        let got =
+            leads("出门步行几分钟就能乐享服务\n\n本报记者 彭冰 柳姗姗\n\n出门步行几分钟,就能便捷地办理工会业务。\n");
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].0, "出门步行几分钟,就能便捷");
     }

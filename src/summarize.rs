@@ -126,7 +126,13 @@ fn i64s(df: &DataFrame, name: &str) -> Result<Vec<i64>> {
     Ok((0..ca.len()).map(|i| ca.get(i).unwrap_or(0)).collect())
 }
 
-pub fn summarize(facts_csv: &Path, events_csv: &Path, provinces: &[ProvinceInfo], out_dir: &Path, opts: &SummaryOptions) -> Result<SummaryReport> {
+pub fn summarize(
+    facts_csv: &Path,
+    events_csv: &Path,
+    provinces: &[ProvinceInfo],
+    out_dir: &Path,
+    opts: &SummaryOptions,
+) -> Result<SummaryReport> {
     // Events: their type by id, and how many non-duplicate articles each place has.
     let mut event_type_of: HashMap<String, String> = HashMap::new();
     let mut events_of: HashMap<String, i64> = HashMap::new();
@@ -137,13 +143,32 @@ pub fn summarize(facts_csv: &Path, events_csv: &Path, provinces: &[ProvinceInfo]
         }
         Ok(())
     })?;
-    let (mut places, mut months, mut metrics, mut units, mut types, mut events) =
-        (Interner::default(), Interner::default(), Interner::default(), Interner::default(), Interner::default(), Interner::default());
-    let (mut c_place, mut c_month, mut c_metric, mut c_unit, mut c_type, mut c_event) = (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let (mut places, mut months, mut metrics, mut units, mut types, mut events) = (
+        Interner::default(),
+        Interner::default(),
+        Interner::default(),
+        Interner::default(),
+        Interner::default(),
+        Interner::default(),
+    );
+    let (mut c_place, mut c_month, mut c_metric, mut c_unit, mut c_type, mut c_event) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
     let (mut c_value, mut c_least, mut c_approx, mut c_counted) = (vec![], vec![], vec![], vec![]);
     stream_columns(
         facts_csv,
-        &["event_id", "value", "unit", "qualifier", "metric", "status", "per_unit", "province", "scope", "date_end", "dup"],
+        &[
+            "event_id",
+            "value",
+            "unit",
+            "qualifier",
+            "metric",
+            "status",
+            "per_unit",
+            "province",
+            "scope",
+            "date_end",
+            "dup",
+        ],
         |r| {
             let Ok(value) = r[1].parse::<f64>() else { anyhow::bail!("value {:?} is not a number", r[1]) };
             c_place.push(places.id(&place_key(r[7], r[8])));
@@ -190,7 +215,8 @@ pub fn summarize(facts_csv: &Path, events_csv: &Path, provinces: &[ProvinceInfo]
     let by_type = sums(&["province", "event_type", "metric", "unit"])?;
 
     // Row order: provinces in GB/T 2260 code order, then the national, region and unplaced rows.
-    let mut order: Vec<(String, String, String)> = provinces.iter().map(|p| (p.name.clone(), p.code.to_string(), p.english.clone())).collect();
+    let mut order: Vec<(String, String, String)> =
+        provinces.iter().map(|p| (p.name.clone(), p.code.to_string(), p.english.clone())).collect();
     for extra in [NATIONAL, REGION, UNPLACED] {
         order.push((extra.to_string(), String::new(), String::new()));
     }
@@ -202,13 +228,20 @@ pub fn summarize(facts_csv: &Path, events_csv: &Path, provinces: &[ProvinceInfo]
     let mut report = SummaryReport::default();
 
     // province_summary.csv (wide).
-    let name = |interner: &Interner, ids: Vec<u32>| -> Vec<String> { ids.into_iter().map(|i| interner.names[i as usize].clone()).collect() };
+    let name = |interner: &Interner, ids: Vec<u32>| -> Vec<String> {
+        ids.into_iter().map(|i| interner.names[i as usize].clone()).collect()
+    };
     let (pp, pm, pu) = (
         name(&places, u32s(&by_province, "province")?),
         name(&metrics, u32s(&by_province, "metric")?),
         name(&units, u32s(&by_province, "unit")?),
     );
-    let (ps, pf, pl, pa) = (f64s(&by_province, "sum")?, i64s(&by_province, "facts")?, i64s(&by_province, "at_least")?, i64s(&by_province, "approx")?);
+    let (ps, pf, pl, pa) = (
+        f64s(&by_province, "sum")?,
+        i64s(&by_province, "facts")?,
+        i64s(&by_province, "at_least")?,
+        i64s(&by_province, "approx")?,
+    );
     let mut cells: HashMap<(&str, &str, &str), (f64, i64, i64)> = HashMap::new();
     let mut facts_of: HashMap<&str, i64> = HashMap::new();
     let mut foreign_of: HashMap<&str, i64> = HashMap::new();
@@ -257,9 +290,12 @@ pub fn summarize(facts_csv: &Path, events_csv: &Path, provinces: &[ProvinceInfo]
             name(&metrics, u32s(df, "metric")?),
             name(&units, u32s(df, "unit")?),
         );
-        let (s, fc, l, a, ev) = (f64s(df, "sum")?, i64s(df, "facts")?, i64s(df, "at_least")?, i64s(df, "approx")?, i64s(df, "events")?);
+        let (s, fc, l, a, ev) =
+            (f64s(df, "sum")?, i64s(df, "facts")?, i64s(df, "at_least")?, i64s(df, "approx")?, i64s(df, "events")?);
         let mut idx: Vec<usize> = (0..p.len()).collect();
-        idx.sort_by(|&x, &y| (rank_of(&p[x]), &p[x], &k[x], &m[x], &u[x]).cmp(&(rank_of(&p[y]), &p[y], &k[y], &m[y], &u[y])));
+        idx.sort_by(|&x, &y| {
+            (rank_of(&p[x]), &p[x], &k[x], &m[x], &u[x]).cmp(&(rank_of(&p[y]), &p[y], &k[y], &m[y], &u[y]))
+        });
         let path = out_dir.join(file);
         let mut out = CsvOut::create(&path, opts.bom)?;
         if with_quals {
@@ -269,7 +305,15 @@ pub fn summarize(facts_csv: &Path, events_csv: &Path, provinces: &[ProvinceInfo]
         }
         for i in idx {
             let code = code_of.get(p[i].as_str()).copied().unwrap_or("");
-            let mut row = vec![p[i].clone(), code.to_string(), k[i].clone(), m[i].clone(), u[i].clone(), plain_number(s[i]), fc[i].to_string()];
+            let mut row = vec![
+                p[i].clone(),
+                code.to_string(),
+                k[i].clone(),
+                m[i].clone(),
+                u[i].clone(),
+                plain_number(s[i]),
+                fc[i].to_string(),
+            ];
             if with_quals {
                 row.extend([l[i].to_string(), a[i].to_string(), ev[i].to_string()]);
             }
@@ -290,13 +334,18 @@ pub fn summarize(facts_csv: &Path, events_csv: &Path, provinces: &[ProvinceInfo]
                 if c < 3 {
                     Column::new(h.as_str().into(), vals)
                 } else {
-                    Column::new(h.as_str().into(), vals.iter().map(|v| v.parse::<f64>().unwrap_or(0.0)).collect::<Vec<f64>>())
+                    Column::new(
+                        h.as_str().into(),
+                        vals.iter().map(|v| v.parse::<f64>().unwrap_or(0.0)).collect::<Vec<f64>>(),
+                    )
                 }
             })
             .collect();
         let mut tables: BTreeMap<&str, DataFrame> = BTreeMap::new();
         tables.insert("province_summary", DataFrame::new_infer_height(summary_cols)?);
-        for (table, df, key, keys) in [("province_month", &by_month, "month", &months), ("metric_by_event_type", &by_type, "event_type", &types)] {
+        for (table, df, key, keys) in
+            [("province_month", &by_month, "month", &months), ("metric_by_event_type", &by_type, "event_type", &types)]
+        {
             let mut cols = vec![
                 Column::new("province".into(), name(&places, u32s(df, "province")?)),
                 Column::new(key.into(), name(keys, u32s(df, key)?)),
@@ -306,11 +355,16 @@ pub fn summarize(facts_csv: &Path, events_csv: &Path, provinces: &[ProvinceInfo]
             for c in ["sum", "facts", "at_least", "approx", "events"] {
                 cols.push(df.column(c)?.clone());
             }
-            tables.insert(table, DataFrame::new_infer_height(cols)?.sort(["province", key, "metric", "unit"], SortMultipleOptions::default())?);
+            tables.insert(
+                table,
+                DataFrame::new_infer_height(cols)?
+                    .sort(["province", key, "metric", "unit"], SortMultipleOptions::default())?,
+            );
         }
         for (name, mut df) in tables {
             let path = out_dir.join(format!("{name}.parquet"));
-            ParquetWriter::new(File::create(&path).with_context(|| format!("cannot write {}", path.display()))?).finish(&mut df)?;
+            ParquetWriter::new(File::create(&path).with_context(|| format!("cannot write {}", path.display()))?)
+                .finish(&mut df)?;
             report.files.push(path);
         }
     }

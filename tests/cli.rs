@@ -104,8 +104,7 @@ fn bad_files_are_skipped_and_reported_and_the_run_goes_on() {
     let run = extract(&[&inputs, Path::new("/nonexistent/file.txt")], &out, &[]);
     assert_eq!(run.status.code(), Some(2), "{}", String::from_utf8_lossy(&run.stderr));
     let skipped: Vec<BTreeMap<String, String>> = read_rows(&out.join("skipped.csv")).unwrap();
-    let reasons: BTreeMap<String, String> =
-        skipped.iter().map(|r| (r["doc"].clone(), r["reason"].clone())).collect();
+    let reasons: BTreeMap<String, String> = skipped.iter().map(|r| (r["doc"].clone(), r["reason"].clone())).collect();
     assert_eq!(reasons.get("empty.txt").map(String::as_str), Some("empty"));
     assert_eq!(reasons.get("binary.txt").map(String::as_str), Some("binary"));
     assert_eq!(reasons.get("undecodable.txt").map(String::as_str), Some("undecodable"));
@@ -144,7 +143,9 @@ fn seed_run() -> (tempfile::TempDir, Vec<EventRow>, Vec<FactRow>) {
 #[test]
 fn seeds_segment_into_their_articles_and_duplicates_are_marked() {
     let (_tmp, events, _) = seed_run();
-    let leads = |doc: &str| -> Vec<String> { events.iter().filter(|e| e.doc.starts_with(doc)).map(|e| e.lead.clone()).collect() };
+    let leads = |doc: &str| -> Vec<String> {
+        events.iter().filter(|e| e.doc.starts_with(doc)).map(|e| e.lead.clone()).collect()
+    };
     let l000 = leads("000");
     assert_eq!(l000.len(), 10, "{l000:?}");
     assert_eq!(l000[0], "“欠薪案件发生时,公司资");

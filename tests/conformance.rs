@@ -40,7 +40,9 @@ fn check_money(q: &QuantityGrammar, case: &Value) -> bool {
 
 fn check_date(g: &DateGrammar, case: &Value) -> bool {
     let input = normalize_fragment(case["input"].as_str().unwrap_or(""));
-    let Some(reference) = case["ref"].as_str().and_then(|r| NaiveDate::parse_from_str(r, "%Y-%m-%d").ok()) else { return false };
+    let Some(reference) = case["ref"].as_str().and_then(|r| NaiveDate::parse_from_str(r, "%Y-%m-%d").ok()) else {
+        return false;
+    };
     let mut wanted = vec![&case["expect"]];
     if let Some(alt) = case["alt"].as_array() {
         wanted.extend(alt.iter());
@@ -48,7 +50,9 @@ fn check_date(g: &DateGrammar, case: &Value) -> bool {
     g.find_all(&input, reference).iter().any(|m| {
         let start = m.date_start.map(|d| d.to_string()).unwrap_or_default();
         let end = m.date_end.map(|d| d.to_string()).unwrap_or_default();
-        wanted.iter().any(|w| w["end"].as_str() == Some(end.as_str()) && (w["start"].as_str() == Some(start.as_str()) || start.is_empty()))
+        wanted.iter().any(|w| {
+            w["end"].as_str() == Some(end.as_str()) && (w["start"].as_str() == Some(start.as_str()) || start.is_empty())
+        })
     })
 }
 
@@ -79,7 +83,13 @@ fn conformance() {
     let mut totals: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for f in &files {
         let name = f.file_name().unwrap().to_string_lossy().to_string();
-        let group = if name.contains("date") { "date" } else if name.contains("percent") { "percent" } else { "number_money" };
+        let group = if name.contains("date") {
+            "date"
+        } else if name.contains("percent") {
+            "percent"
+        } else {
+            "number_money"
+        };
         if group == "percent" {
             continue; // percentages are not facts (ANNOTATION.md "Not facts")
         }

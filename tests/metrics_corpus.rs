@@ -33,7 +33,8 @@ struct Expected {
 fn metric_examples() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let rules = root.join("rules");
-    let corpus: Corpus = toml::from_str(&std::fs::read_to_string(root.join("tests/corpus/metrics.toml")).unwrap()).unwrap();
+    let corpus: Corpus =
+        toml::from_str(&std::fs::read_to_string(root.join("tests/corpus/metrics.toml")).unwrap()).unwrap();
     let seg = Segmenter::from_dir(&rules).unwrap();
     let ex = FactExtractor::from_dir(&rules).unwrap();
     let mut failures = Vec::new();
@@ -46,7 +47,15 @@ fn metric_examples() {
         }
         let summary: Vec<String> = got
             .iter()
-            .map(|f| format!("{} {} {} dup={}", f.quantity.text, f.metric, if f.planned { "planned" } else { "actual" }, f.dup))
+            .map(|f| {
+                format!(
+                    "{} {} {} dup={}",
+                    f.quantity.text,
+                    f.metric,
+                    if f.planned { "planned" } else { "actual" },
+                    f.dup
+                )
+            })
             .collect();
         let mut cursor = 0;
         for want in &e.facts {
@@ -66,10 +75,8 @@ fn metric_examples() {
         }
     }
     let src = std::fs::read_to_string(rules.join("metrics.toml")).unwrap();
-    let ids: Vec<&str> = src
-        .lines()
-        .filter_map(|l| l.strip_prefix("id = \"").and_then(|r| r.strip_suffix('"')))
-        .collect();
+    let ids: Vec<&str> =
+        src.lines().filter_map(|l| l.strip_prefix("id = \"").and_then(|r| r.strip_suffix('"'))).collect();
     for id in ids {
         if !fired.contains(id) {
             failures.push(format!("rule {id} has no example that fires it"));

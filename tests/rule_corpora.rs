@@ -53,7 +53,8 @@ fn quantity_examples() {
         }
         let excluded: Vec<String> = q.exclusions(text).into_iter().map(|x| x.2).collect();
         fired.extend(excluded.iter().cloned());
-        let summary: Vec<String> = got.iter().map(|g| format!("{} {} {} {}", g.text, g.value, g.unit, g.qualifier)).collect();
+        let summary: Vec<String> =
+            got.iter().map(|g| format!("{} {} {} {}", g.text, g.value, g.unit, g.qualifier)).collect();
         if e.get("none").and_then(Value::as_bool) == Some(true) && !got.is_empty() {
             failures.push(format!("{text}: expected no quantity, got {summary:?}"));
         }
@@ -72,7 +73,10 @@ fn quantity_examples() {
             };
             let g = &got[cursor + pos];
             cursor += pos + 1;
-            let value_ok = want.get("value").map(|v| v.as_float().or(v.as_integer().map(|i| i as f64))).is_none_or(|v| v.is_some_and(|v| (v - g.value).abs() < 1e-6));
+            let value_ok = want
+                .get("value")
+                .map(|v| v.as_float().or(v.as_integer().map(|i| i as f64)))
+                .is_none_or(|v| v.is_some_and(|v| (v - g.value).abs() < 1e-6));
             let unit_ok = want.get("unit").is_none_or(|u| u.as_str() == Some(g.unit.as_str()));
             let qual_ok = g.qualifier == want.get("qualifier").and_then(Value::as_str).unwrap_or("exact");
             let per_ok = g.per_unit == want.get("per_unit").and_then(Value::as_bool).unwrap_or(false);

@@ -8,7 +8,12 @@ use std::process::Command;
 
 fn soffice() -> Option<PathBuf> {
     ["soffice", "libreoffice"].iter().find_map(|b| {
-        Command::new("which").arg(b).output().ok().filter(|o| o.status.success()).map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
+        Command::new("which")
+            .arg(b)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
     })
 }
 
@@ -21,19 +26,17 @@ fn convert(soffice: &Path, input: &Path, outdir: &Path, filter: &str) -> PathBuf
     if input.extension().is_some_and(|e| e == "csv") {
         cmd.arg("--infilter=CSV:44,34,76,1");
     }
-    let status = cmd
-        .args(["--headless", "--convert-to", filter, "--outdir"])
-        .arg(outdir)
-        .arg(input)
-        .status()
-        .unwrap();
+    let status = cmd.args(["--headless", "--convert-to", filter, "--outdir"]).arg(outdir).arg(input).status().unwrap();
     assert!(status.success(), "soffice failed on {}", input.display());
     outdir.join(format!("{}.csv", input.file_stem().unwrap().to_string_lossy()))
 }
 
 fn rows(path: &Path) -> Vec<Vec<String>> {
     let text = std::fs::read_to_string(path).unwrap();
-    let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
     r.records().map(|x| x.unwrap().iter().map(str::to_string).collect()).collect()
 }
 
@@ -44,7 +47,9 @@ fn libreoffice_reads_csv_and_xlsx_unchanged() {
             eprintln!("skipped: LABORFACTS_SKIP_SOFFICE is set and soffice is not installed");
             return;
         }
-        panic!("LibreOffice (soffice) is not installed: run .ci/run, or apt-get install libreoffice-calc-nogui, or set LABORFACTS_SKIP_SOFFICE=1");
+        panic!(
+            "LibreOffice (soffice) is not installed: run .ci/run, or apt-get install libreoffice-calc-nogui, or set LABORFACTS_SKIP_SOFFICE=1"
+        );
     };
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let tmp = tempfile::tempdir().unwrap();
@@ -62,7 +67,12 @@ fn libreoffice_reads_csv_and_xlsx_unchanged() {
     // CSV with BOM → LibreOffice → CSV (UTF-8, comma).
     let back_dir = tmp.path().join("back");
     std::fs::create_dir(&back_dir).unwrap();
-    let from_csv = rows(&convert(&soffice, &out.join("province_summary.csv"), &back_dir, "csv:Text - txt - csv (StarCalc):44,34,76"));
+    let from_csv = rows(&convert(
+        &soffice,
+        &out.join("province_summary.csv"),
+        &back_dir,
+        "csv:Text - txt - csv (StarCalc):44,34,76",
+    ));
     assert_eq!(from_csv[0], ours[0], "header");
     let names: Vec<&str> = from_csv.iter().skip(1).map(|r| r[0].as_str()).collect();
     assert!(names.contains(&"上海市") && names.contains(&"内蒙古自治区") && names.contains(&"全国"), "{names:?}");
@@ -76,7 +86,8 @@ fn libreoffice_reads_csv_and_xlsx_unchanged() {
     // XLSX → LibreOffice → CSV of the first sheet (summary).
     let xlsx_dir = tmp.path().join("xlsx");
     std::fs::create_dir(&xlsx_dir).unwrap();
-    let from_xlsx = rows(&convert(&soffice, &out.join("laborfacts.xlsx"), &xlsx_dir, "csv:Text - txt - csv (StarCalc):44,34,76"));
+    let from_xlsx =
+        rows(&convert(&soffice, &out.join("laborfacts.xlsx"), &xlsx_dir, "csv:Text - txt - csv (StarCalc):44,34,76"));
     assert_eq!(from_xlsx[0], ours[0], "header");
     for (a, b) in ours.iter().zip(&from_xlsx).skip(1) {
         assert_eq!(a[0], b[0], "province names survive the workbook");

@@ -36,7 +36,11 @@ b#0,b.txt,0,l,t,news,welfare,内蒙古自治区,,,2024-10-25,2024-10-25,approx,t
 fn provinces() -> Vec<ProvinceInfo> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let places = laborfacts::places::Places::load(&root.join("data/gazetteer"), &root.join("rules")).unwrap();
-    places.provinces().into_iter().map(|d| ProvinceInfo { code: d.code, name: d.name.clone(), english: d.english.clone() }).collect()
+    places
+        .provinces()
+        .into_iter()
+        .map(|d| ProvinceInfo { code: d.code, name: d.name.clone(), english: d.english.clone() })
+        .collect()
 }
 
 fn read(path: &Path) -> (Vec<u8>, Vec<BTreeMap<String, String>>) {
@@ -85,7 +89,8 @@ fn province_summary_totals_equal_independent_sums() {
             ("", _) => "未定位",
             (p, _) => p,
         };
-        *want.entry((place.to_string(), format!("{}__{}", f["metric"], f["unit"]))).or_default() += f["value"].parse::<f64>().unwrap();
+        *want.entry((place.to_string(), format!("{}__{}", f["metric"], f["unit"]))).or_default() +=
+            f["value"].parse::<f64>().unwrap();
     }
     for ((place, col), v) in &want {
         if !METRIC_UNITS.iter().any(|(m, u)| format!("{m}__{u}") == *col) {
@@ -130,7 +135,8 @@ fn long_tables_are_sorted_and_without_bom_on_request() {
 #[test]
 fn parquet_and_csv_read_back_with_polars() {
     let (tmp, _) = run(true, true);
-    let pq = ParquetReader::new(std::fs::File::open(tmp.path().join("province_summary.parquet")).unwrap()).finish().unwrap();
+    let pq =
+        ParquetReader::new(std::fs::File::open(tmp.path().join("province_summary.parquet")).unwrap()).finish().unwrap();
     assert_eq!(pq.height(), 37);
     let names = pq.column("province").unwrap().as_materialized_series().str().unwrap().clone();
     let sums = pq.column("money_recovered__yuan").unwrap().as_materialized_series().f64().unwrap().clone();
