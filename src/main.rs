@@ -230,13 +230,17 @@ fn summarize(places: &Places, facts: &Path, events: &Path, out: &Path, export: &
     Ok(files)
 }
 
+/// Parse `text` as the pipeline would see it: normalised first (full-width digits, spaces inside
+/// numbers); spans in the output refer to the normalised text, which is printed too.
 fn parse(
     kind: ParseKind,
     text: &str,
     reference: Option<chrono::NaiveDate>,
     rules_dir: &Path,
 ) -> Result<serde_json::Value> {
-    Ok(match kind {
+    let normalised = laborfacts::normalize::normalize_fragment(text);
+    let text = normalised.as_str();
+    let mut value = match kind {
         ParseKind::Number | ParseKind::Money | ParseKind::Count => {
             let grammar = QuantityGrammar::from_dir(rules_dir)?;
             let kind = match kind {
@@ -251,7 +255,11 @@ fn parse(
             DateGrammar::from_dir(rules_dir)?.parse_json(text, reference)
         }
         ParseKind::Place => Places::load(&default_gazetteer_dir(), rules_dir)?.parse_json(text),
-    })
+    };
+    if let Some(obj) = value.as_object_mut() {
+        obj.insert("normalised".into(), serde_json::Value::String(normalised.clone()));
+    }
+    Ok(value)
 }
 
 fn run(cli: Cli) -> Result<u8> {
