@@ -302,7 +302,17 @@ impl NumberGrammar {
         let mut out: Vec<NumberSpan> = Vec::new();
         for m in self.scanner.find_iter(text) {
             let (mut s, mut e) = (m.start(), m.end());
-            let raw = m.as_str();
+            let mut raw = m.as_str();
+            // A Chinese digit glued to an Arabic one (队伍12支) is a word before a number: mixed
+            // forms always put a unit between the two (5万4千).
+            while let Some(c) = raw.chars().next() {
+                if self.digits.contains_key(&c) && raw[c.len_utf8()..].starts_with(|d: char| d.is_ascii_digit()) {
+                    s += c.len_utf8();
+                    raw = &raw[c.len_utf8()..];
+                } else {
+                    break;
+                }
+            }
             let chinese = !raw.starts_with(|c: char| c.is_ascii_digit());
             let only_units = raw.chars().all(|c| self.small.contains_key(&c) || self.big.contains_key(&c));
             if chinese && is_blocked(s, e) {
