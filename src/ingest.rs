@@ -156,34 +156,36 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, skipped: &mut Vec<Skipped>) {
 
 /// Decode raw bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030/GBK.
 /// Empty, binary and undecodable input is an error naming the reason.
-pub fn decode(bytes: &[u8]) -> std::result::Result<(String, &'static str, OffsetMap), (&'static str, String)> {
-    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+pub fn decode(bytes: Vec<u8>) -> std::result::Result<(String, &'static str, OffsetMap), (&'static str, String)> {
+    let bytes_ref: &[u8] = &bytes;
+    if bytes_ref.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(("empty", "file is empty or only whitespace".into()));
     }
-    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+    if let Some(rest) = bytes_ref.strip_prefix(b"\xEF\xBB\xBF") {
         if rest.iter().all(|b| b.is_ascii_whitespace()) {
             return Err(("empty", "file holds only a byte-order mark".into()));
         }
         return match std::str::from_utf8(rest) {
-            Ok(s) => Ok((s.to_string(), "utf-8", OffsetMap::Shift(3))),
+            Ok(_) => Ok((String::from_utf8_lossy(rest).into_owned(), "utf-8", OffsetMap::Shift(3))),
             Err(e) => Err(("undecodable", format!("UTF-8 BOM but invalid UTF-8 at byte {}", e.valid_up_to() + 3))),
         };
     }
-    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        let enc = if bytes[0] == 0xFF { UTF_16LE } else { UTF_16BE };
-        return decode_with_table(enc, &bytes[2..], 2)
+    if bytes_ref.starts_with(b"\xFF\xFE") || bytes_ref.starts_with(b"\xFE\xFF") {
+        let enc = if bytes_ref[0] == 0xFF { UTF_16LE } else { UTF_16BE };
+        return decode_with_table(enc, &bytes_ref[2..], 2)
             .ok_or(("undecodable", format!("{} BOM but malformed data", enc.name())));
     }
-    let sample = &bytes[..bytes.len().min(8192)];
+    let sample = &bytes_ref[..bytes_ref.len().min(8192)];
     if memchr::memchr(0, sample).is_some() {
         return Err(("binary", "NUL bytes: not a text file".into()));
     }
-    if let Ok(s) = std::str::from_utf8(bytes) {
-        if looks_binary(s) {
-            return Err(("binary", "mostly control characters".into()));
-        }
-        return Ok((s.to_string(), "utf-8", OffsetMap::Shift(0)));
-    }
+    let bytes = match String::from_utf8(bytes) {
+        // Valid UTF-8 is used as it is, without a copy.
+        Ok(s) if looks_binary(&s) => return Err(("binary", "mostly control characters".into())),
+        Ok(s) => return Ok((s, "utf-8", OffsetMap::Shift(0))),
+        Err(e) => e.into_bytes(),
+    };
+    let bytes = bytes.as_slice();
     match decode_with_table(GB18030, bytes, 0) {
         Some((text, name, map)) if !looks_binary(&text) && mostly_cjk_or_ascii(&text) => Ok((text, name, map)),
         _ => Err(("undecodable", "neither UTF-8, UTF-16 (BOM) nor GB18030".into())),
@@ -337,7 +339,8 @@ pub fn read(path: &Path, dates: &PubDateSources) -> std::result::Result<SourceDo
         return Err(Skipped::new(path, "too_large", format!("{} bytes > {} limit", meta.len(), MAX_FILE_BYTES)));
     }
     let bytes = std::fs::read(path).map_err(|e| Skipped::new(path, "unreadable", e.to_string()))?;
-    let (text, encoding, offsets) = decode(&bytes).map_err(|(reason, detail)| Skipped::new(path, reason, detail))?;
+    let size = bytes.len() as u64;
+    let (text, encoding, offsets) = decode(bytes).map_err(|(reason, detail)| Skipped::new(path, reason, detail))?;
     let (pub_date, pub_date_source) = dates.lookup(path);
     Ok(SourceDoc {
         name: file_name(path),
@@ -345,7 +348,7 @@ pub fn read(path: &Path, dates: &PubDateSources) -> std::result::Result<SourceDo
         encoding,
         text,
         offsets,
-        size: bytes.len() as u64,
+        size,
         pub_date,
         pub_date_source,
     })
@@ -357,10 +360,10 @@ mod tests {
 
     #[test]
     fn utf8_with_and_without_bom() {
-        let (t, e, m) = decode("工会".as_bytes()).unwrap();
+        let (t, e, m) = decode("工会".as_bytes().to_vec()).unwrap();
         assert_eq!((t.as_str(), e), ("工会", "utf-8"));
         assert_eq!(m.to_file(3), 3);
-        let (t, _, m) = decode(b"\xEF\xBB\xBF\xE5\xB7\xA5").unwrap();
+        let (t, _, m) = decode(b"\xEF\xBB\xBF\xE5\xB7\xA5".to_vec()).unwrap();
         assert_eq!(t, "工");
         assert_eq!(m.to_file(0), 3);
     }
@@ -369,7 +372,7 @@ mod tests {
     fn gb18030_and_utf16_decode_with_offsets() {
         let src = "本报讯1700万元";
         let (gb, _, _) = GB18030.encode(src);
-        let (t, e, m) = decode(&gb).unwrap();
+        let (t, e, m) = decode(gb.to_vec()).unwrap();
         assert_eq!((t.as_str(), e), (src, "gb18030"));
         // 本报讯 are 2 bytes each in GB18030; "1" starts at byte 6 in the file, byte 9 decoded.
         assert_eq!(m.to_file(9), 6);
@@ -379,18 +382,18 @@ mod tests {
         for u in src.encode_utf16() {
             le.extend_from_slice(&u.to_le_bytes());
         }
-        let (t, e, m) = decode(&le).unwrap();
+        let (t, e, m) = decode(le.clone()).unwrap();
         assert_eq!((t.as_str(), e), (src, "utf-16le"));
         assert_eq!(m.to_file(9), 2 + 6);
     }
 
     #[test]
     fn empty_binary_and_undecodable_are_refused() {
-        assert_eq!(decode(b"").unwrap_err().0, "empty");
-        assert_eq!(decode(b" \n\t").unwrap_err().0, "empty");
-        assert_eq!(decode(b"\x7fELF\x02\x01\x00\x00").unwrap_err().0, "binary");
+        assert_eq!(decode(Vec::new()).unwrap_err().0, "empty");
+        assert_eq!(decode(b" \n\t".to_vec()).unwrap_err().0, "empty");
+        assert_eq!(decode(b"\x7fELF\x02\x01\x00\x00".to_vec()).unwrap_err().0, "binary");
         // 0x81 0x20 is invalid in both UTF-8 and GB18030.
-        assert_eq!(decode(&[0x81, 0x20, 0x81, 0x20]).unwrap_err().0, "undecodable");
+        assert_eq!(decode(vec![0x81, 0x20, 0x81, 0x20]).unwrap_err().0, "undecodable");
     }
 
     #[test]
