@@ -4,7 +4,7 @@ BIN     := target/release/laborfacts
 OUT     ?= out
 THREADS ?= 2
 
-.PHONY: extract test eval bench conformance fuzz clean check-rules
+.PHONY: extract test eval eval-dev bench conformance fuzz clean check-rules
 
 ## extract: build (release) and run over data/ → out/
 extract: $(BIN)
@@ -21,6 +21,13 @@ test:
 ## eval: extract, then score against the hand-checked gold of the seeds
 eval: extract
 	$(BIN) eval --gold tests/gold --pred $(OUT)
+
+## eval-dev: rebuild the People's Daily dev texts if needed (git-ignored devdata/), extract with
+## their publication dates, score against tests/devset/gold with a per-document table
+eval-dev: $(BIN)
+	python3 tools/devset.py texts
+	$(BIN) extract devdata/texts --manifest devdata/manifest.csv --out devdata/out --quiet; test $$? -ne 1
+	$(BIN) eval --gold tests/devset/gold --pred devdata/out --by-doc
 
 check-rules: $(BIN)
 	$(BIN) rules check rules
@@ -39,4 +46,4 @@ bench: $(BIN)
 
 clean:
 	$(CARGO) clean
-	rm -rf $(OUT) bench-corpus
+	rm -rf $(OUT) bench-corpus devdata/out

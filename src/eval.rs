@@ -90,6 +90,7 @@ pub struct Report {
     pub pred_events: usize,
     pub events_found: usize,
     pub event_recall: f64,
+    pub event_precision: f64,
     pub event_type: Accuracy,
     pub event_province: Accuracy,
     pub event_month: Accuracy,
@@ -98,6 +99,18 @@ pub struct Report {
     pub extras: Vec<String>,
     pub attribute_errors: Vec<String>,
     pub event_misses: Vec<String>,
+    pub by_doc: BTreeMap<String, DocScore>,
+}
+
+/// Per-document counts, for finding where misses and extras come from.
+#[derive(Debug, Default, Serialize)]
+pub struct DocScore {
+    pub gold_facts: usize,
+    pub pred_facts: usize,
+    pub matched_facts: usize,
+    pub gold_events: usize,
+    pub pred_events: usize,
+    pub events_found: usize,
 }
 
 fn within(a: f64, b: f64) -> bool {
@@ -119,6 +132,15 @@ pub fn evaluate(gold_dir: &Path, pred_dir: &Path) -> Result<Report> {
         pred_facts.iter().filter(|f| f.metric != "other" && gold_docs.contains(f.doc.as_str())).collect();
     pred.sort_by(|a, b| a.doc.cmp(&b.doc).then(a.start.cmp(&b.start)));
     let pred_value = |f: &FactRow| f.value.parse::<f64>().unwrap_or(f64::NAN);
+    for d in &gold_docs {
+        r.by_doc.insert(d.to_string(), DocScore::default());
+    }
+    for g in &gold {
+        r.by_doc.entry(g.doc.clone()).or_default().gold_facts += 1;
+    }
+    for p in &pred {
+        r.by_doc.entry(p.doc.clone()).or_default().pred_facts += 1;
+    }
     let mut used = vec![false; pred.len()];
     let mut last_in_doc: BTreeMap<&str, usize> = BTreeMap::new();
     for g in &gold {
@@ -141,6 +163,7 @@ pub fn evaluate(gold_dir: &Path, pred_dir: &Path) -> Result<Report> {
                 used[i] = true;
                 last_in_doc.insert(g.doc.as_str(), i);
                 r.matched_facts += 1;
+                r.by_doc.entry(g.doc.clone()).or_default().matched_facts += 1;
                 let p = pred[i];
                 let mut check = |name: &str, acc: &mut Accuracy, want: &str, got: &str| {
                     acc.add(want == got);
@@ -185,6 +208,12 @@ pub fn evaluate(gold_dir: &Path, pred_dir: &Path) -> Result<Report> {
     let preds: Vec<&EventRow> = pred_events.iter().filter(|e| gold_docs.contains(e.doc.as_str())).collect();
     r.gold_events = gold_events.len();
     r.pred_events = preds.len();
+    for e in &gold_events {
+        r.by_doc.entry(e.doc.clone()).or_default().gold_events += 1;
+    }
+    for e in &preds {
+        r.by_doc.entry(e.doc.clone()).or_default().pred_events += 1;
+    }
     let mut taken = vec![false; preds.len()];
     for g in &gold_events {
         let key = lead_key(&g.lead);
@@ -193,6 +222,7 @@ pub fn evaluate(gold_dir: &Path, pred_dir: &Path) -> Result<Report> {
             Some(i) => {
                 taken[i] = true;
                 r.events_found += 1;
+                r.by_doc.entry(g.doc.clone()).or_default().events_found += 1;
                 let p = preds[i];
                 r.event_type.add(p.event_type == g.event_type);
                 r.event_province.add(p.province == g.province);
@@ -222,11 +252,13 @@ pub fn evaluate(gold_dir: &Path, pred_dir: &Path) -> Result<Report> {
         }
     }
     r.event_recall = if gold_events.is_empty() { 1.0 } else { r.events_found as f64 / gold_events.len() as f64 };
+    r.event_precision = if preds.is_empty() { 0.0 } else { r.events_found as f64 / preds.len() as f64 };
     Ok(r)
 }
 
 impl Report {
-    pub fn render(&self) -> String {
+    /// The report; with `by_doc`, first a table of every document whose facts or events differ.
+    pub fn render(&self, by_doc: bool) -> String {
         let mut s = String::new();
         let line = |s: &mut String, k: &str, v: String| s.push_str(&format!("{k:<22}{v}\n"));
         let acc = |a: &Accuracy| format!("{:.3}  ({}/{})", a.rate(), a.correct, a.total);
@@ -251,10 +283,36 @@ impl Report {
             format!("{}/{}/{}", self.gold_events, self.pred_events, self.events_found),
         );
         line(&mut s, "event recall", format!("{:.3}", self.event_recall));
+        line(&mut s, "event precision", format!("{:.3}", self.event_precision));
         line(&mut s, "event type", acc(&self.event_type));
         line(&mut s, "event province", acc(&self.event_province));
         line(&mut s, "event month", acc(&self.event_month));
         line(&mut s, "event dup", acc(&self.event_dup));
+        if by_doc {
+            s.push_str(&format!(
+                "\n{:<16}{:>6}{:>6}{:>6}{:>8}{:>8}{:>8}{:>8}{:>8}\n",
+                "document", "gold", "pred", "match", "missed", "extra", "ev.gold", "ev.pred", "ev.found"
+            ));
+            for (doc, d) in &self.by_doc {
+                let clean = d.matched_facts == d.gold_facts
+                    && d.matched_facts == d.pred_facts
+                    && d.events_found == d.gold_events
+                    && d.events_found == d.pred_events;
+                if !clean {
+                    s.push_str(&format!(
+                        "{doc:<16}{:>6}{:>6}{:>6}{:>8}{:>8}{:>8}{:>8}{:>8}\n",
+                        d.gold_facts,
+                        d.pred_facts,
+                        d.matched_facts,
+                        d.gold_facts - d.matched_facts,
+                        d.pred_facts - d.matched_facts,
+                        d.gold_events,
+                        d.pred_events,
+                        d.events_found
+                    ));
+                }
+            }
+        }
         for (title, items) in [
             ("missed facts", &self.misses),
             ("extra facts", &self.extras),
@@ -269,7 +327,7 @@ impl Report {
             }
         }
         s.push_str(&format!(
-            "\nsummary: fact_f1={:.3} metric={:.3} qualifier={:.3} status={:.3} province={:.3} scope={:.3} month={:.3} totals_exact={:.3} event_recall={:.3} event_type={:.3} event_province={:.3} event_month={:.3}\n",
+            "\nsummary: fact_f1={:.3} metric={:.3} qualifier={:.3} status={:.3} province={:.3} scope={:.3} month={:.3} totals_exact={:.3} event_recall={:.3} event_precision={:.3} event_type={:.3} event_province={:.3} event_month={:.3}\n",
             self.f1,
             self.metric.rate(),
             self.qualifier.rate(),
@@ -279,6 +337,7 @@ impl Report {
             self.date_month.rate(),
             self.totals_exact,
             self.event_recall,
+            self.event_precision,
             self.event_type.rate(),
             self.event_province.rate(),
             self.event_month.rate()

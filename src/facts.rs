@@ -17,8 +17,8 @@ use crate::segment::{Article, Role};
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RuleFile {
-    defaults: HashMap<String, Spanned<String>>,
     rule: Vec<MetricRuleDef>,
+    relevance: RelevanceDef,
     status: StatusDef,
     restatement: RestatementDef,
     breakdown: BreakdownDef,
@@ -42,6 +42,21 @@ struct MetricRuleDef {
     #[serde(default)]
     window: Option<usize>,
     priority: i32,
+    /// Wins over every rule that is not a veto, whatever the level (macro statistics).
+    #[serde(default)]
+    veto: bool,
+    /// Tried only when no other rule fires.
+    #[serde(default)]
+    fallback: bool,
+    /// `heads` match near the quantity (as in a frame) rather than right after it.
+    #[serde(default)]
+    near: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RelevanceDef {
+    labour_cues: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -79,6 +94,11 @@ struct MetricRule {
     metric: String,
     units: Vec<String>,
     heads: Vec<String>,
+    /// Both `heads` and `cues`: a frame (cue + number + classifier + head noun); both must hold.
+    frame: bool,
+    veto: bool,
+    fallback: bool,
+    near: bool,
     sentence_scope: bool,
     position: Position,
     window: usize,
@@ -87,8 +107,9 @@ struct MetricRule {
 
 /// Compiled fact rules.
 pub struct FactRules {
-    defaults: HashMap<String, String>,
     rules: Vec<MetricRule>,
+    /// Words that tie a sentence to labour; outside labour news a fact needs one to count.
+    labour_cues: AhoCorasick,
     /// All cue words of all rules in one automaton; pattern index → rule index.
     cues: AhoCorasick,
     cue_rule: Vec<usize>,
@@ -120,14 +141,6 @@ impl FactRules {
 
     pub fn load(src: &RuleSource) -> Result<Self, RuleError> {
         let file: RuleFile = src.parse()?;
-        let mut defaults = HashMap::new();
-        for (unit, metric) in &file.defaults {
-            if !UNITS.contains(&unit.as_str()) {
-                return Err(src.error(metric.span(), format!("unknown unit {unit:?} in [defaults]")));
-            }
-            src.one_of(metric, METRICS, "metric")?;
-            defaults.insert(unit.clone(), metric.get_ref().clone());
-        }
         let mut ids = IdSet::default();
         let mut rules = Vec::new();
         let mut words = Vec::new();
@@ -138,8 +151,8 @@ impl FactRules {
             for u in &r.units {
                 src.one_of(u, UNITS, "unit")?;
             }
-            if r.cues.is_empty() == r.heads.is_empty() {
-                return Err(src.error(r.id.span(), "a metric rule needs either `cues` or `heads`"));
+            if r.cues.is_empty() && r.heads.is_empty() {
+                return Err(src.error(r.id.span(), "a metric rule needs `cues`, `heads` or both"));
             }
             let sentence_scope = match &r.scope {
                 None => false,
@@ -171,6 +184,10 @@ impl FactRules {
                 metric: r.metric.get_ref().clone(),
                 units: r.units.iter().map(|u| u.get_ref().clone()).collect(),
                 heads: r.heads.clone(),
+                frame: !r.heads.is_empty() && !r.cues.is_empty(),
+                veto: r.veto,
+                fallback: r.fallback,
+                near: r.near || r.fallback,
                 sentence_scope,
                 position,
                 window: r.window.unwrap_or(0),
@@ -187,7 +204,7 @@ impl FactRules {
             src.one_of(u, UNITS, "unit")?;
         }
         Ok(Self {
-            defaults,
+            labour_cues: automaton(src, &file.relevance.labour_cues)?,
             rules,
             cues: automaton(src, &words)?,
             cue_rule,
@@ -234,6 +251,8 @@ struct SentenceCues {
     metric: Vec<(usize, usize, usize)>,
     planned: bool,
     overridden: bool,
+    /// The sentence holds a labour cue (`[relevance]`).
+    labour: bool,
 }
 
 fn is_sentence_end(c: char) -> bool {
@@ -267,6 +286,9 @@ fn pieces(text: &str, range: Range<usize>, end: fn(char) -> bool) -> Vec<Range<u
 /// text with no sentence end must not make per-fact work grow with the paragraph.
 const MAX_CONTEXT: usize = 600;
 
+/// How far (characters) a frame's head noun may stand from its quantity.
+const FRAME_HEAD_CHARS: usize = 10;
+
 fn containing(text: &str, ranges: &[Range<usize>], at: usize) -> Range<usize> {
     let i = ranges.partition_point(|r| r.end <= at);
     let r = ranges.get(i).filter(|r| r.start <= at).cloned().unwrap_or(at..at);
@@ -286,8 +308,15 @@ impl FactExtractor {
         Ok(Self { quantities: QuantityGrammar::from_dir(dir)?, rules: FactRules::from_dir(dir)? })
     }
 
-    /// All facts of one article, in text order.
-    pub fn extract(&self, text: &str, article: &Article) -> Vec<Fact> {
+    /// Whether `text` (a headline, a lead) ties an article to labour (`[relevance]`).
+    pub fn is_labour_text(&self, text: &str) -> bool {
+        self.rules.labour_cues.is_match(text)
+    }
+
+    /// All facts of one article, in text order. Outside labour news (`labour_news` false: the
+    /// article's event type is `other`) a fact keeps a counted metric only when its own
+    /// sentence has a labour cue (ANNOTATION.md "Labour relevance").
+    pub fn extract(&self, text: &str, article: &Article, labour_news: bool) -> Vec<Fact> {
         let mut facts = Vec::new();
         for (pi, para) in article.paras.iter().enumerate() {
             if matches!(para.role, Role::Byline | Role::Credit) {
@@ -322,7 +351,7 @@ impl FactExtractor {
                     cues = Some(self.sentence_cues(text, fact.sentence.clone()));
                 }
                 if let Some(c) = &cues {
-                    self.classify(text, c, &mut fact);
+                    self.classify(text, c, labour_news, &mut fact);
                 }
                 facts.push(fact);
             }
@@ -344,17 +373,23 @@ impl FactExtractor {
             metric,
             planned: self.rules.planned_sentence.is_match(sentence) || self.rules.planned_pattern.is_match(sentence),
             overridden: self.rules.actual_override.is_match(sentence),
+            labour: self.rules.labour_cues.is_match(sentence),
             range,
         }
     }
 
-    fn classify(&self, text: &str, cues: &SentenceCues, f: &mut Fact) {
+    fn classify(&self, text: &str, cues: &SentenceCues, labour_news: bool, f: &mut Fact) {
         let q = &f.quantity;
         f.rules.extend(q.rules.iter().cloned());
         let (metric, rule) = if q.article_like {
             ("other".to_string(), "metric.article_like".to_string())
         } else {
-            self.metric(text, cues, f)
+            match self.metric(text, cues, f) {
+                (m, r) if m != "other" && !labour_news && !cues.labour => {
+                    ("other".to_string(), format!("{r} relevance.no_labour_cue"))
+                }
+                found => found,
+            }
         };
         f.metric = metric;
         f.rules.push(rule);
@@ -369,33 +404,50 @@ impl FactExtractor {
         }
     }
 
-    /// Choose the metric: the best firing rule (head, then clause, then sentence; priority;
-    /// distance), else the unit's default.
+    /// Choose the metric: the best firing rule (vetoes first; then head, clause, sentence;
+    /// priority; distance). Positive evidence only: no rule fires → `other`.
     fn metric(&self, text: &str, cues: &SentenceCues, f: &Fact) -> (String, String) {
         let q = &f.quantity;
         let applies = |r: &MetricRule| r.units.is_empty() || r.units.iter().any(|u| *u == q.unit);
         let after = &text[f.end..f.sentence.end.max(f.end)];
         // Head nouns are checked right after the quantity, and from its classifier on (箱, 项).
         let with_classifier: String = q.classifier.chars().chain(after.chars().take(12)).collect();
-        let mut best: Option<(u8, i32, usize, usize)> = None; // (level, -priority, distance, rule)
-        let mut consider = |cand: (u8, i32, usize, usize)| {
-            if best.is_none_or(|b| (cand.0, cand.1, cand.2) < (b.0, b.1, b.2)) {
+        let head_hit = |r: &MetricRule| {
+            r.heads.iter().any(|h| {
+                after.starts_with(h.as_str()) || with_classifier.starts_with(h.as_str()) || q.head.starts_with(h.as_str())
+            })
+        };
+        // A frame's head noun may follow after a modifier (3个职工服务站点) or stand between the
+        // cue and the number (建立服务站点46个), within the clause.
+        let near_after: String = after.chars().take(FRAME_HEAD_CHARS).collect();
+        let near_before: String = {
+            let before = &text[f.clause.start.min(f.start)..f.start];
+            let n = before.chars().count();
+            before.chars().skip(n.saturating_sub(FRAME_HEAD_CHARS)).collect()
+        };
+        let frame_hit = |r: &MetricRule| {
+            r.heads.iter().any(|h| {
+                near_after.split(is_clause_end).next().is_some_and(|a| a.contains(h.as_str()))
+                    || near_before.contains(h.as_str())
+                    || q.head.contains(h.as_str())
+            })
+        };
+        // (veto first, level, -priority, distance, rule)
+        let mut best: Option<(bool, u8, i32, usize, usize)> = None;
+        let mut consider = |cand: (bool, u8, i32, usize, usize)| {
+            if best.is_none_or(|b| (!cand.0, cand.1, cand.2, cand.3) < (!b.0, b.1, b.2, b.3)) {
                 best = Some(cand);
             }
         };
         for (i, r) in self.rules.rules.iter().enumerate() {
-            let head_hit = |h: &String| {
-                after.starts_with(h.as_str())
-                    || with_classifier.starts_with(h.as_str())
-                    || q.head.starts_with(h.as_str())
-            };
-            if applies(r) && !r.heads.is_empty() && r.heads.iter().any(head_hit) {
-                consider((0, -r.priority, 0, i));
+            let hit = if r.near { frame_hit(r) } else { head_hit(r) };
+            if applies(r) && !r.heads.is_empty() && !r.frame && hit {
+                consider((r.veto, if r.fallback { 3 } else { 0 }, -r.priority, 0, i));
             }
         }
         for &(ms, me, ri) in &cues.metric {
             let r = &self.rules.rules[ri];
-            if !applies(r) {
+            if !applies(r) || (r.frame && !frame_hit(r)) {
                 continue;
             }
             let (side, gap) = if me <= f.start {
@@ -416,14 +468,11 @@ impl FactExtractor {
             if !in_clause && !r.sentence_scope {
                 continue;
             }
-            consider((if in_clause { 1 } else { 2 }, -r.priority, distance, ri));
+            consider((r.veto, if in_clause { 1 } else { 2 }, -r.priority, distance, ri));
         }
         match best {
-            Some((_, _, _, ri)) => (self.rules.rules[ri].metric.clone(), self.rules.rules[ri].id.clone()),
-            None => (
-                self.rules.defaults.get(&q.unit).cloned().unwrap_or_else(|| "other".into()),
-                format!("metric.default.{}", if q.unit.is_empty() { "none" } else { &q.unit }),
-            ),
+            Some((_, _, _, _, ri)) => (self.rules.rules[ri].metric.clone(), self.rules.rules[ri].id.clone()),
+            None => ("other".into(), "metric.no_cue".into()),
         }
     }
 
@@ -510,7 +559,7 @@ mod tests {
         let (seg, ex) = engine();
         let line = "职工工资款近1700万元,".repeat(20_000);
         let doc = seg.normalizer().normalize(&line);
-        let facts: usize = seg.segment(&doc).iter().map(|a| ex.extract(&doc.text, a).len()).sum();
+        let facts: usize = seg.segment(&doc).iter().map(|a| ex.extract(&doc.text, a, true).len()).sum();
         assert_eq!(facts, 20_000);
     }
 
@@ -520,7 +569,7 @@ mod tests {
             let (seg, ex) = engine();
             let doc = seg.normalizer().normalize(&s);
             for a in seg.segment(&doc) {
-                for f in ex.extract(&doc.text, &a) {
+                for f in ex.extract(&doc.text, &a, false) {
                     proptest::prop_assert!(f.start <= f.end && f.end <= doc.text.len());
                 }
             }

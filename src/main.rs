@@ -48,6 +48,9 @@ enum Command {
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+        /// Also print a per-document table of fact and event counts where they differ.
+        #[arg(long)]
+        by_doc: bool,
     },
     /// Work with rule files.
     Rules {
@@ -265,12 +268,12 @@ fn parse(
 fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Extract(args) => extract(args),
-        Command::Eval { gold, pred, json } => {
+        Command::Eval { gold, pred, json, by_doc } => {
             let report = eval::evaluate(&gold, &pred)?;
             if json {
                 print(&format!("{}\n", serde_json::to_string_pretty(&report)?));
             } else {
-                print(&report.render());
+                print(&report.render(by_doc));
             }
             Ok(EXIT_OK)
         }

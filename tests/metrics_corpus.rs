@@ -16,7 +16,15 @@ struct Corpus {
 #[derive(Deserialize)]
 struct Example {
     text: String,
+    /// The article is labour news (its event type is not `other`); false for general news,
+    /// where only sentences with a labour cue keep counted metrics.
+    #[serde(default = "labour_news")]
+    labour_news: bool,
     facts: Vec<Expected>,
+}
+
+fn labour_news() -> bool {
+    true
 }
 
 #[derive(Deserialize)]
@@ -41,7 +49,7 @@ fn metric_examples() {
     let mut fired = BTreeSet::new();
     for e in &corpus.example {
         let doc = seg.normalizer().normalize(&e.text);
-        let got: Vec<_> = seg.segment(&doc).iter().flat_map(|a| ex.extract(&doc.text, a)).collect();
+        let got: Vec<_> = seg.segment(&doc).iter().flat_map(|a| ex.extract(&doc.text, a, e.labour_news)).collect();
         for f in &got {
             fired.extend(f.rules.iter().cloned());
         }
