@@ -119,10 +119,9 @@ impl Analyser {
                 pub_date_source: pub_source.as_str().to_string(),
             });
 
-            // Labour news: a labour event type that the headline or lead ties to labour (court or
-            // medical mediation is typed dispute_resolution but is no labour news).
-            let labour_news = event_type != "other"
-                && (self.facts.is_labour_text(&a.title) || self.facts.is_labour_text(lead_text));
+            // Labour news: a labour event type under a headline about workers or unions (court
+            // or medical mediation is typed dispute_resolution but is no labour news).
+            let labour_news = event_type != "other" && self.facts.is_labour_headline(&a.title);
             let facts = self.facts.extract(&norm.text, a, labour_news);
             let mut rows = Vec::with_capacity(facts.len());
             let mut paras = Vec::with_capacity(facts.len());

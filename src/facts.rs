@@ -57,6 +57,7 @@ struct MetricRuleDef {
 #[serde(deny_unknown_fields)]
 struct RelevanceDef {
     labour_cues: Vec<String>,
+    news_cues: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -110,6 +111,8 @@ pub struct FactRules {
     rules: Vec<MetricRule>,
     /// Words that tie a sentence to labour; outside labour news a fact needs one to count.
     labour_cues: AhoCorasick,
+    /// Headline words that make an article labour news.
+    news_cues: AhoCorasick,
     /// All cue words of all rules in one automaton; pattern index → rule index.
     cues: AhoCorasick,
     cue_rule: Vec<usize>,
@@ -205,6 +208,7 @@ impl FactRules {
         }
         Ok(Self {
             labour_cues: automaton(src, &file.relevance.labour_cues)?,
+            news_cues: automaton(src, &file.relevance.news_cues)?,
             rules,
             cues: automaton(src, &words)?,
             cue_rule,
@@ -308,9 +312,9 @@ impl FactExtractor {
         Ok(Self { quantities: QuantityGrammar::from_dir(dir)?, rules: FactRules::from_dir(dir)? })
     }
 
-    /// Whether `text` (a headline, a lead) ties an article to labour (`[relevance]`).
-    pub fn is_labour_text(&self, text: &str) -> bool {
-        self.rules.labour_cues.is_match(text)
+    /// Whether a headline makes its article labour news (`[relevance].news_cues`).
+    pub fn is_labour_headline(&self, title: &str) -> bool {
+        self.rules.news_cues.is_match(title)
     }
 
     /// All facts of one article, in text order. Outside labour news (`labour_news` false: the
