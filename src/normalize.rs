@@ -21,6 +21,8 @@ pub struct Para {
     pub bold: bool,
     /// Characters, not bytes.
     pub chars: usize,
+    /// An empty line stands before it (pages join their articles with blank lines).
+    pub blank_before: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -215,12 +217,17 @@ fn parse_line(raw: &str, base: usize) -> Line {
 impl Normalizer {
     pub fn normalize(&self, text: &str) -> NormDoc {
         let mut lines = Vec::new();
+        let mut blank_before = Vec::new();
+        let mut blank = false;
         let mut offset = 0;
         for raw in text.split('\n') {
             let line = parse_line(raw, offset);
             offset += raw.len() + 1;
-            if !line.chars.is_empty() {
+            if line.chars.is_empty() {
+                blank = true;
+            } else {
                 lines.push(line);
+                blank_before.push(std::mem::take(&mut blank));
             }
         }
         let wrap = local_wrap_widths(&lines);
@@ -252,6 +259,7 @@ impl Normalizer {
                 md_level: first.md_level,
                 bold: first.bold,
                 chars,
+                blank_before: blank_before[i],
             });
             let last = lines[j].chars.last().map(|c| c.2).unwrap_or(0);
             doc.text.push('\n');

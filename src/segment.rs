@@ -227,7 +227,19 @@ impl Segmenter {
         let mut cur: Option<Builder> = None;
         let mut block: Vec<usize> = Vec::new();
         let mut queued: VecDeque<Vec<usize>> = VecDeque::new();
-        let mut in_box = false;
+        // Paragraphs still to come of a box (核心阅读, 编者按) before the body proper.
+        let mut box_left = 0usize;
+        // A box runs to the lead marker when one follows soon (Workers' Daily 阅读提示); else it
+        // is its header line's own text (编者按:…) or the one paragraph after a bare header.
+        let box_extent = |i: usize| {
+            if classes.iter().skip(i + 1).take(5).any(|c| matches!(c, Class::Lead(_) | Class::Byline)) {
+                usize::MAX
+            } else if doc.paras[i].chars > 6 {
+                0
+            } else {
+                1
+            }
+        };
         let paras = &doc.paras;
         let body_follows = |i: usize| matches!(classes.get(i + 1), Some(Class::Body));
         let photo_ahead = |i: usize| {
@@ -268,8 +280,16 @@ impl Segmenter {
             match classes[i] {
                 Class::Heading => {
                     let in_news = cur.as_ref().is_some_and(|c| c.has_marker && c.has_body);
-                    // A plain one-line heading inside a running news article is a section head.
-                    if p.md_level == 0 && block.is_empty() && in_news && body_follows(i) && !photo_ahead(i) {
+                    // A feature under its own headline keeps its sub-headings; a blank line
+                    // before a heading starts the next item of a page.
+                    let in_feature = cur.as_ref().is_some_and(|c| c.from_heading && c.has_body) && !p.blank_before;
+                    // A plain one-line heading inside a running article is a section head.
+                    if p.md_level == 0
+                        && block.is_empty()
+                        && (in_news || in_feature)
+                        && body_follows(i)
+                        && !photo_ahead(i)
+                    {
                         if let Some(c) = cur.as_mut() {
                             c.push(p, Role::Section);
                         }
@@ -278,7 +298,7 @@ impl Segmenter {
                     }
                 }
                 Class::BoxHeader => {
-                    in_box = true;
+                    box_left = box_extent(i);
                     if block.is_empty() {
                         cur.get_or_insert_with(Builder::default).push(p, Role::Box);
                     } else {
@@ -293,7 +313,7 @@ impl Segmenter {
                     }
                 }
                 Class::Lead(_) | Class::Byline => {
-                    in_box = false;
+                    box_left = 0;
                     if !block.is_empty() {
                         open_from_block(&mut block, &mut queued, &mut cur, &mut done);
                     } else if cur.as_ref().is_none_or(|c| c.has_marker || (c.has_body && !c.from_heading)) {
@@ -344,11 +364,15 @@ impl Segmenter {
                 Class::Body => {
                     if !block.is_empty() {
                         open_from_block(&mut block, &mut queued, &mut cur, &mut done);
-                        in_box = classes[..i]
-                            .iter()
+                        box_left = (0..i)
                             .rev()
-                            .take_while(|c| !matches!(c, Class::Body))
-                            .any(|c| matches!(c, Class::BoxHeader));
+                            .take_while(|&j| !matches!(classes[j], Class::Body))
+                            .find(|&j| matches!(classes[j], Class::BoxHeader))
+                            .map_or(0, box_extent);
+                    }
+                    let in_box = box_left > 0;
+                    if box_left != usize::MAX {
+                        box_left = box_left.saturating_sub(1);
                     }
                     let c = cur.get_or_insert_with(Builder::default);
                     c.push(p, if in_box { Role::Box } else { Role::Body });
