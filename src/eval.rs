@@ -197,7 +197,7 @@ pub fn evaluate(gold_dir: &Path, pred_dir: &Path) -> Result<Report> {
     for g in gold.iter().filter(|f| !f.dup && f.status == "actual" && !f.per_unit) {
         totals.entry((g.province.clone(), g.metric.clone(), g.unit.clone())).or_default().0 += g.value;
     }
-    for p in pred.iter().filter(|f| !f.dup && f.status == "actual" && !f.per_unit) {
+    for p in pred.iter().filter(|f| !f.dup && f.status == "actual" && !f.per_unit && f.flag.is_empty()) {
         totals.entry((p.province.clone(), p.metric.clone(), p.unit.clone())).or_default().1 += pred_value(p);
     }
     r.totals_keys = totals.len();

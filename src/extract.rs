@@ -5,7 +5,7 @@ use std::ops::Range;
 use std::path::Path;
 
 use anyhow::Result;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use crate::dates::{DateGrammar, DateKind, DateMention, Grain};
 use crate::events::EventTyper;
@@ -14,6 +14,7 @@ use crate::ingest::{PubDateSource, SourceDoc};
 use crate::normalize::NormDoc;
 use crate::output::{EventRow, FactRow, plain_number};
 use crate::places::{Attribution, Places};
+use crate::plausibility::Plausibility;
 use crate::segment::{Article, Role};
 
 pub struct Analyser {
@@ -21,6 +22,7 @@ pub struct Analyser {
     pub facts: FactExtractor,
     pub places: Places,
     pub dates: DateGrammar,
+    pub plausibility: Plausibility,
 }
 
 /// Per article (in order): its event row, and its facts with the paragraph index of each.
@@ -41,8 +43,14 @@ impl DateCols {
     fn approx(pub_date: Option<NaiveDate>) -> Self {
         Self { start: pub_date, end: pub_date, kind: if pub_date.is_some() { "approx" } else { "" } }
     }
+    /// Never a start after the end: `从12月起` in a February paper began last December.
     fn of(m: &DateMention) -> Self {
-        Self { start: m.date_start, end: m.date_end, kind: m.kind.as_str() }
+        let start = match (m.date_start, m.date_end) {
+            (Some(s), Some(e)) if s > e && m.kind == DateKind::Since => s.with_year(s.year() - 1).filter(|s| *s <= e),
+            (Some(s), Some(e)) if s > e => None,
+            (s, _) => s,
+        };
+        Self { start, end: m.date_end, kind: m.kind.as_str() }
     }
 }
 
@@ -61,6 +69,7 @@ impl Analyser {
             facts: FactExtractor::from_dir(rules_dir)?,
             places: Places::load(gazetteer_dir, rules_dir)?,
             dates: DateGrammar::from_dir(rules_dir)?,
+            plausibility: Plausibility::from_dir(rules_dir)?,
         })
     }
 
@@ -72,14 +81,15 @@ impl Analyser {
                 None => (None, PubDateSource::None),
             },
         };
-        let reference = pub_date.unwrap_or_else(|| NaiveDate::from_ymd_opt(2000, 1, 1).expect("valid date"));
         let mut out = DocFacts { events: Vec::new(), facts: Vec::new() };
         for a in articles {
             let body = &norm.text[a.start..a.end];
             let places = self.places.analyse(&a.title, body, a.body_start.saturating_sub(a.start));
-            let mentions: Vec<DateMention> = self
-                .dates
-                .find_all(body, reference)
+            // Without a publication date relative dates cannot be resolved: the date columns
+            // stay empty rather than resolving against a made-up reference.
+            let mentions: Vec<DateMention> = pub_date
+                .map(|reference| self.dates.find_all(body, reference))
+                .unwrap_or_default()
                 .into_iter()
                 .filter(|m| !m.future)
                 .map(|mut m| {
@@ -179,6 +189,7 @@ impl Analyser {
             end: doc.offsets.to_file(e),
             evidence: norm.text[f.sentence.clone()].trim().to_string(),
             rule: rules.join(" "),
+            flag: self.plausibility.flag(&f.metric, &f.quantity.unit, &place.scope, f.quantity.value).to_string(),
         }
     }
 }

@@ -61,6 +61,9 @@ pub struct FactRow {
     pub end: usize,
     pub evidence: String,
     pub rule: String,
+    /// `implausible` or `fractional_count` (rules/plausibility.toml): kept, never summed.
+    #[serde(default)]
+    pub flag: String,
 }
 
 /// A number as an analyst's spreadsheet wants it: plain decimal, no exponent, no separators.
@@ -152,6 +155,7 @@ pub const FACT_COLUMNS: &[&str] = &[
     "end",
     "evidence",
     "rule",
+    "flag",
 ];
 
 pub fn write_skipped(path: &Path, skipped: &[Skipped], bom: bool) -> Result<()> {

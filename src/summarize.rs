@@ -168,6 +168,7 @@ pub fn summarize(
             "scope",
             "date_end",
             "dup",
+            "flag",
         ],
         |r| {
             let Ok(value) = r[1].parse::<f64>() else { anyhow::bail!("value {:?} is not a number", r[1]) };
@@ -180,7 +181,7 @@ pub fn summarize(
             c_value.push(value);
             c_least.push((r[3] == "at_least") as i64);
             c_approx.push((r[3] == "approx") as i64);
-            c_counted.push(r[10] != "true" && r[5] == "actual" && r[6] != "true" && r[4] != "other");
+            c_counted.push(r[10] != "true" && r[5] == "actual" && r[6] != "true" && r[4] != "other" && r[11].is_empty());
             Ok(())
         },
     )?;

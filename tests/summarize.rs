@@ -7,20 +7,20 @@ use std::path::Path;
 use laborfacts::summarize::{METRIC_UNITS, ProvinceInfo, SummaryOptions, summarize};
 use polars::prelude::*;
 
-const FACTS: &str = "\u{feff}fact_id,doc,event_id,text,value,value_max,unit,qualifier,metric,status,per_unit,province,prefecture,county,scope,date_start,date_end,date_kind,dup,start,end,evidence,rule
-a.0,a.txt,a#0,近1700万元,17000000,,yuan,approx,money_recovered,actual,false,上海市,,奉贤区,county,,2024-09-30,as_of,false,1,2,\"帮助职工执行到位工资款近1700万元。\",r
-a.1,a.txt,a#0,900余人,900,,person,at_least,workers_covered,actual,false,上海市,,奉贤区,county,,2024-09-30,as_of,false,3,4,e,r
-a.2,a.txt,a#0,900人,900,,person,exact,workers_covered,actual,false,上海市,,奉贤区,county,,2024-09-30,as_of,true,5,6,e,r
-a.3,a.txt,a#0,3000人次,3000,,person_time,exact,workers_covered,actual,false,上海市,,,province,,2024-10-25,approx,false,7,8,e,r
-a.4,a.txt,a#1,18.32万份,183200,,contract,exact,contracts_signed,actual,false,,,,national,2024-01-01,2024-10-25,since,false,9,10,e,r
-a.5,a.txt,a#1,1.2万亿元,1200000000000,,yuan,exact,money_disbursed,actual,false,,,,national,2024-01-01,2024-10-25,since,false,11,12,e,r
-a.6,a.txt,a#2,100万元,1000000,,yuan,exact,money_disbursed,planned,true,广东省,,,province,,2026-12-31,as_of,false,13,14,e,r
-a.7,a.txt,a#2,60家左右,60,,unit,approx,units_established,planned,false,广东省,,,province,,2026-12-31,as_of,false,15,16,e,r
-a.8,a.txt,a#2,2个,2,,unit,exact,other,actual,false,广东省,,,province,,2024-10-25,approx,false,17,18,e,r
-a.9,a.txt,a#3,近100人,100,,person,approx,participants,actual,false,,,,region,2024-10-24,2024-10-24,point,false,19,20,e,r
-a.10,a.txt,a#4,17800000元,17800000,,yuan,exact,money_recovered,actual,false,内蒙古自治区,,,province,2024-10-25,2024-10-25,approx,false,21,22,e,r
-a.11,a.txt,a#4,5万美元,50000,,USD,exact,money_disbursed,actual,false,内蒙古自治区,,,province,2024-10-25,2024-10-25,approx,false,23,24,e,r
-a.12,a.txt,a#5,20户,20,,household,exact,workers_covered,actual,false,,,,,,,,false,25,26,e,r
+const FACTS: &str = "\u{feff}fact_id,doc,event_id,text,value,value_max,unit,qualifier,metric,status,per_unit,province,prefecture,county,scope,date_start,date_end,date_kind,dup,start,end,evidence,rule,flag
+a.0,a.txt,a#0,近1700万元,17000000,,yuan,approx,money_recovered,actual,false,上海市,,奉贤区,county,,2024-09-30,as_of,false,1,2,\"帮助职工执行到位工资款近1700万元。\",r,
+a.1,a.txt,a#0,900余人,900,,person,at_least,workers_covered,actual,false,上海市,,奉贤区,county,,2024-09-30,as_of,false,3,4,e,r,
+a.2,a.txt,a#0,900人,900,,person,exact,workers_covered,actual,false,上海市,,奉贤区,county,,2024-09-30,as_of,true,5,6,e,r,
+a.3,a.txt,a#0,3000人次,3000,,person_time,exact,workers_covered,actual,false,上海市,,,province,,2024-10-25,approx,false,7,8,e,r,
+a.4,a.txt,a#1,18.32万份,183200,,contract,exact,contracts_signed,actual,false,,,,national,2024-01-01,2024-10-25,since,false,9,10,e,r,
+a.5,a.txt,a#1,1.2万亿元,1200000000000,,yuan,exact,money_disbursed,actual,false,,,,national,2024-01-01,2024-10-25,since,false,11,12,e,r,
+a.6,a.txt,a#2,100万元,1000000,,yuan,exact,money_disbursed,planned,true,广东省,,,province,,2026-12-31,as_of,false,13,14,e,r,
+a.7,a.txt,a#2,60家左右,60,,unit,approx,units_established,planned,false,广东省,,,province,,2026-12-31,as_of,false,15,16,e,r,
+a.8,a.txt,a#2,2个,2,,unit,exact,other,actual,false,广东省,,,province,,2024-10-25,approx,false,17,18,e,r,
+a.9,a.txt,a#3,近100人,100,,person,approx,participants,actual,false,,,,region,2024-10-24,2024-10-24,point,false,19,20,e,r,
+a.10,a.txt,a#4,17800000元,17800000,,yuan,exact,money_recovered,actual,false,内蒙古自治区,,,province,2024-10-25,2024-10-25,approx,false,21,22,e,r,
+a.11,a.txt,a#4,5万美元,50000,,USD,exact,money_disbursed,actual,false,内蒙古自治区,,,province,2024-10-25,2024-10-25,approx,false,23,24,e,r,
+a.12,a.txt,a#5,20户,20,,household,exact,workers_covered,actual,false,,,,,,,,false,25,26,e,r,
 ";
 
 const EVENTS: &str = "\u{feff}event_id,doc,index,lead,title,kind,event_type,province,prefecture,county,date_start,date_end,date_kind,dup,dup_of,byline,start,end,pub_date,pub_date_source
