@@ -136,7 +136,13 @@ impl Analyser {
             let mut rows = Vec::with_capacity(facts.len());
             let mut paras = Vec::with_capacity(facts.len());
             for (n, f) in facts.iter().enumerate() {
-                let place = places.attribute(body, shift(&f.clause, a.start), shift(&f.sentence, a.start));
+                let para = &a.paras[f.para];
+                let place = places.attribute(
+                    body,
+                    shift(&f.clause, a.start),
+                    shift(&f.sentence, a.start),
+                    shift(&(para.start..para.end), a.start),
+                );
                 let date = fact_date(f, &mentions, &event_date);
                 let target =
                     mentions.iter().any(|m| m.target && m.start >= f.sentence.start && m.end <= f.sentence.end);

@@ -700,9 +700,17 @@ impl ArticlePlaces<'_> {
         self.places.combine(&[m], &Attribution::default()).unwrap_or_default()
     }
 
-    /// The place of a fact: its clause's places, else its sentence's, else the venue. People
-    /// "来自" somewhere are placed by where they come from.
-    pub fn attribute(&self, body: &str, clause: Range<usize>, sentence: Range<usize>) -> Attribution {
+    /// The place of a fact: its clause's places, else its sentence's, else the nearest place
+    /// named before it in its paragraph (a feature's section about one province), else the
+    /// venue. People "来自" somewhere are placed by where they come from.
+    pub fn attribute(
+        &self,
+        body: &str,
+        clause: Range<usize>,
+        sentence: Range<usize>,
+        paragraph: Range<usize>,
+    ) -> Attribution {
+        let sentence_start = sentence.start;
         for r in [clause, sentence] {
             let text = &body[r.clone()];
             if let Some(at) = self
@@ -724,8 +732,22 @@ impl ArticlePlaces<'_> {
                 return a;
             }
         }
+        let earlier = self
+            .mentions
+            .iter()
+            .rev()
+            .find(|m| m.start >= paragraph.start && m.end <= sentence_start && matches!(m.kind, Kind::Place(_)));
+        if let Some(mut a) = earlier.and_then(|m| self.places.combine(&[m], &self.venue)) {
+            a.rules.push("place.paragraph".into());
+            return a;
+        }
         let mut v = self.venue.clone();
-        v.rules.push("place.venue_default".into());
+        if v.scope.is_empty() {
+            v.scope = "national".into();
+            v.rules.push("place.unplaced_national".into());
+        } else {
+            v.rules.push("place.venue_default".into());
+        }
         v
     }
 }
@@ -770,7 +792,7 @@ mod tests {
             let s = body.find(needle).unwrap();
             let sent_start = body[..s].rfind('。').map_or(0, |i| i + '。'.len_utf8());
             let sent_end = body[s..].find('。').map_or(body.len(), |i| s + i);
-            a.attribute(body, s..s + needle.len(), sent_start..sent_end)
+            a.attribute(body, s..s + needle.len(), sent_start..sent_end, 0..body.len())
         };
         assert_eq!(at("2200多名").prefecture, "平凉市");
         assert_eq!(at("18万份").scope, "national");
@@ -784,7 +806,7 @@ mod tests {
         fn fuzz_analyse_never_panics(s in "\\PC{0,120}") {
             let p = places();
             let a = p.analyse(&s, &s, s.len() / 2);
-            let _ = a.attribute(&s, 0..s.len(), 0..s.len());
+            let _ = a.attribute(&s, 0..s.len(), 0..s.len(), 0..s.len());
         }
     }
 }

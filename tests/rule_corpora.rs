@@ -119,7 +119,10 @@ fn place_examples() {
             let sentence_end = text[s..].find('。').map_or(text.len(), |i| s + i);
             let clause_start = text[..s].rfind([',', ';', '。']).map_or(0, |i| i + 1).max(sentence_start);
             let clause_end = text[s..].find([',', ';', '。']).map_or(text.len(), |i| s + i);
-            (e["expect"].clone(), a.attribute(text, clause_start..clause_end, sentence_start..sentence_end))
+            let para_start = text[..s].rfind('\n').map_or(0, |i| i + 1);
+            let para_end = text[s..].find('\n').map_or(text.len(), |i| s + i);
+            let paragraph = para_start..para_end;
+            (e["expect"].clone(), a.attribute(text, clause_start..clause_end, sentence_start..sentence_end, paragraph))
         };
         let got_fields = [&got.province, &got.prefecture, &got.county, &got.scope];
         for (k, g) in ["province", "prefecture", "county", "scope"].iter().zip(got_fields) {
