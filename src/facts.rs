@@ -255,8 +255,16 @@ struct SentenceCues {
     metric: Vec<(usize, usize, usize)>,
     planned: bool,
     overridden: bool,
-    /// The sentence holds a labour cue (`[relevance]`).
-    labour: bool,
+    /// Document offsets of the labour cues (`[relevance]`) of the sentence.
+    labour: Vec<usize>,
+}
+
+/// Whether the fact's statement — its sentence, or the part of it between semicolons, which
+/// join independent statements — holds a labour cue.
+fn labour_statement(text: &str, cues: &SentenceCues, f: &Fact) -> bool {
+    let from = text[f.sentence.start..f.start].rfind(';').map_or(f.sentence.start, |i| f.sentence.start + i + 1);
+    let to = text[f.end..f.sentence.end.max(f.end)].find(';').map_or(f.sentence.end, |i| f.end + i);
+    cues.labour.iter().any(|&at| at >= from && at < to)
 }
 
 fn is_sentence_end(c: char) -> bool {
@@ -377,7 +385,7 @@ impl FactExtractor {
             metric,
             planned: self.rules.planned_sentence.is_match(sentence) || self.rules.planned_pattern.is_match(sentence),
             overridden: self.rules.actual_override.is_match(sentence),
-            labour: self.rules.labour_cues.is_match(sentence),
+            labour: self.rules.labour_cues.find_iter(sentence).map(|m| range.start + m.start()).collect(),
             range,
         }
     }
@@ -389,7 +397,7 @@ impl FactExtractor {
             ("other".to_string(), "metric.article_like".to_string())
         } else {
             match self.metric(text, cues, f) {
-                (m, r) if m != "other" && !labour_news && !cues.labour => {
+                (m, r) if m != "other" && !labour_news && !labour_statement(text, cues, f) => {
                     ("other".to_string(), format!("{r} relevance.no_labour_cue"))
                 }
                 found => found,
