@@ -323,7 +323,8 @@ impl NumberGrammar {
             if chars.len() == 1 && self.financial.contains(&chars[0]) {
                 continue;
             }
-            let vague_before = self.vague_prefixes.iter().any(|p| text[..s].ends_with(p.as_str()));
+            // 数十, 几百 are vague; before digits 数 ends a word (求职人数2208人).
+            let vague_before = chinese && self.vague_prefixes.iter().any(|p| text[..s].ends_with(p.as_str()));
             // 十几 is vague, but 二十几万 is "at least 20万".
             let vague_after = self.vague_suffixes.iter().any(|p| {
                 text[e..]
