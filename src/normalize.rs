@@ -23,6 +23,8 @@ pub struct Para {
     pub chars: usize,
     /// An empty line stands before it (pages join their articles with blank lines).
     pub blank_before: bool,
+    /// Its first line is indented.
+    pub indented: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -68,6 +70,8 @@ struct Line {
     text: String,
     md_level: u8,
     bold: bool,
+    /// Starts with indentation (U+3000, spaces, a tab): a body paragraph in web layouts.
+    indented: bool,
 }
 
 impl Line {
@@ -211,7 +215,8 @@ fn parse_line(raw: &str, base: usize) -> Line {
         pos += piece.len() + 2;
     }
     let text = chars.iter().map(|c| c.0).collect();
-    Line { chars, text, md_level, bold }
+    let indented = raw.starts_with(['\u{3000}', ' ', '\t']);
+    Line { chars, text, md_level, bold, indented }
 }
 
 impl Normalizer {
@@ -260,6 +265,7 @@ impl Normalizer {
                 bold: first.bold,
                 chars,
                 blank_before: blank_before[i],
+                indented: first.indented,
             });
             let last = lines[j].chars.last().map(|c| c.2).unwrap_or(0);
             doc.text.push('\n');

@@ -183,7 +183,9 @@ impl Segmenter {
         t.ends_with(['。', '!', '?', ';', '…'])
     }
 
-    fn classify(&self, doc: &NormDoc, p: &Para) -> Class {
+    /// `indented_layout`: body paragraphs are indented (web edition); an unindented paragraph
+    /// without a full stop is then a headline line, however long.
+    fn classify(&self, doc: &NormDoc, p: &Para, indented_layout: bool) -> Class {
         let text = doc.para_text(p);
         if self.boxes.is_match(text) {
             return Class::BoxHeader;
@@ -210,11 +212,15 @@ impl Segmenter {
         if p.chars <= self.heading_max_chars && !Self::ends_paragraph(text) && !text.contains('。') {
             return Class::Heading;
         }
+        if indented_layout && !p.indented && p.chars <= 2 * self.heading_max_chars && !text.contains('。') {
+            return Class::Heading;
+        }
         Class::Body
     }
 
     pub fn segment(&self, doc: &NormDoc) -> Vec<Article> {
-        let classes: Vec<Class> = doc.paras.iter().map(|p| self.classify(doc, p)).collect();
+        let indented_layout = doc.paras.iter().filter(|p| p.indented).count() * 2 > doc.paras.len();
+        let classes: Vec<Class> = doc.paras.iter().map(|p| self.classify(doc, p, indented_layout)).collect();
         let headline_after_body = matches!(classes.first(), Some(Class::Body | Class::CaptionWithCredit));
         let built =
             if headline_after_body { self.titles_after(doc, &classes) } else { self.titles_before(doc, &classes) };
@@ -234,6 +240,9 @@ impl Segmenter {
         let box_extent = |i: usize| {
             if classes.iter().skip(i + 1).take(5).any(|c| matches!(c, Class::Lead(_) | Class::Byline)) {
                 usize::MAX
+            } else if let Some(n) = doc.paras.iter().skip(i + 1).take(6).position(|p| p.blank_before).filter(|&n| n > 0) {
+                // A box set off from the body by a blank line (核心阅读 of the web edition).
+                n
             } else if doc.paras[i].chars > 6 {
                 0
             } else {
@@ -471,7 +480,8 @@ fn finish(doc: &NormDoc, index: usize, b: Builder) -> Article {
             .or_else(|| b.paras.iter().find(|p| matches!(p.role, Role::Body | Role::Box)))
             .map_or(start, |p| p.start)
     });
-    let lead_end = doc.text[body_start..].find('\n').map_or(doc.text.len(), |e| body_start + e);
+    // A short first paragraph (“老马来了!”) continues into the next for the 12 characters.
+    let lead_end = end.max(body_start);
     Article {
         index,
         title: b.title.join(" "),
