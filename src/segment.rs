@@ -251,6 +251,11 @@ impl Segmenter {
         };
         let paras = &doc.paras;
         let body_follows = |i: usize| matches!(classes.get(i + 1), Some(Class::Body));
+        // A sub-heading of one to three lines (a kicker ending in —— and its line) before body.
+        let heading_run_then_body = |i: usize| {
+            let n = classes[i..].iter().take_while(|c| matches!(c, Class::Heading)).count();
+            n <= 3 && matches!(classes.get(i + n), Some(Class::Body))
+        };
         let photo_ahead = |i: usize| {
             classes.iter().skip(i + 1).take(5).any(|c| matches!(c, Class::Credit | Class::CaptionWithCredit))
         };
@@ -295,8 +300,7 @@ impl Segmenter {
                     // A plain one-line heading inside a running article is a section head.
                     if p.md_level == 0
                         && block.is_empty()
-                        && (in_news || in_feature)
-                        && body_follows(i)
+                        && ((in_news && body_follows(i)) || (in_feature && heading_run_then_body(i)))
                         && !photo_ahead(i)
                     {
                         if let Some(c) = cur.as_mut() {
