@@ -25,6 +25,10 @@ struct RuleFile {
     #[serde(default)]
     photo_credit: Vec<PatternRule>,
     #[serde(default)]
+    closing_byline: Vec<PatternRule>,
+    #[serde(default)]
+    section: Vec<PatternRule>,
+    #[serde(default)]
     continuation: Vec<PatternRule>,
     #[serde(default, rename = "box")]
     boxes: Vec<PatternRule>,
@@ -44,6 +48,8 @@ pub struct Segmenter {
     lead: Vec<(String, Regex)>,
     byline: Regex,
     photo_credit: Regex,
+    closing_byline: Regex,
+    section: Regex,
     continuation: Regex,
     boxes: Regex,
 }
@@ -75,6 +81,8 @@ impl Segmenter {
         let lead = compile(src, &mut ids, &file.lead)?;
         let byline = union(&compile(src, &mut ids, &file.byline)?);
         let photo_credit = union(&compile(src, &mut ids, &file.photo_credit)?);
+        let closing_byline = union(&compile(src, &mut ids, &file.closing_byline)?);
+        let section = union(&compile(src, &mut ids, &file.section)?);
         let continuation = union(&compile(src, &mut ids, &file.continuation)?);
         let boxes = union(&compile(src, &mut ids, &file.boxes)?);
         // The normaliser must never glue a lead, byline, credit or box header to its neighbours.
@@ -83,10 +91,10 @@ impl Segmenter {
             Regex::new(&joined.join("|")).expect("union of valid regexes is valid")
         };
         let mut opens: Vec<&Regex> = lead.iter().map(|(_, r)| r).collect();
-        opens.extend([&byline, &continuation, &boxes]);
+        opens.extend([&byline, &continuation, &boxes, &section]);
         let normalizer = Normalizer {
             opens: any(&opens),
-            closes: any(&[&byline, &photo_credit, &continuation, &boxes]),
+            closes: any(&[&byline, &photo_credit, &closing_byline, &continuation, &boxes, &section]),
             heading_max_chars: file.heading_max_chars,
         };
         Ok(Self {
@@ -95,6 +103,8 @@ impl Segmenter {
             lead,
             byline,
             photo_credit,
+            closing_byline,
+            section,
             continuation,
             boxes,
         })
@@ -144,6 +154,8 @@ enum Class {
     Section,
     Lead(usize),
     Byline,
+    /// `(本报记者 吕中正)` after the body: ends the item it signs.
+    ClosingByline,
     Credit,
     CaptionWithCredit,
     Continuation,
@@ -190,8 +202,12 @@ impl Segmenter {
         if self.boxes.is_match(text) {
             return Class::BoxHeader;
         }
-        if p.md_level >= 3 || (p.bold && !self.lead.iter().any(|(_, r)| r.is_match(text))) {
+        if p.md_level >= 3 || (p.bold && !self.lead.iter().any(|(_, r)| r.is_match(text))) || self.section.is_match(text)
+        {
             return Class::Section;
+        }
+        if self.closing_byline.is_match(text) {
+            return Class::ClosingByline;
         }
         if let Some(m) = self.lead.iter().find_map(|(_, r)| r.find(text)) {
             return Class::Lead(p.start + m.end());
@@ -296,7 +312,11 @@ impl Segmenter {
                     let in_news = cur.as_ref().is_some_and(|c| c.has_marker && c.has_body);
                     // A feature under its own headline keeps its sub-headings; a blank line
                     // before a heading starts the next item of a page.
-                    let in_feature = cur.as_ref().is_some_and(|c| c.from_heading && c.has_body) && !p.blank_before;
+                    // A blank line starts a new item only when that item is signed by a byline
+                    // under its headline; else it separates sections of one feature.
+                    let signed_item = p.blank_before
+                        && classes.iter().skip(i + 1).take(4).any(|c| matches!(c, Class::Byline | Class::Lead(_)));
+                    let in_feature = cur.as_ref().is_some_and(|c| c.from_heading && c.has_body) && !signed_item;
                     // A plain one-line heading inside a running article is a section head.
                     if p.md_level == 0
                         && block.is_empty()
@@ -356,6 +376,13 @@ impl Segmenter {
                     let c = cur.get_or_insert_with(Builder::default);
                     c.push(p, Role::Credit);
                     c.photo = true;
+                    done.extend(cur.take());
+                }
+                Class::ClosingByline => {
+                    // A signature, not a lead byline: the body start stays where it was.
+                    let c = cur.get_or_insert_with(Builder::default);
+                    c.push(p, Role::Credit);
+                    c.byline = doc.para_text(p).trim_matches(['(', ')']).to_string();
                     done.extend(cur.take());
                 }
                 Class::CaptionWithCredit => {
@@ -460,6 +487,11 @@ impl Segmenter {
                     c.photo = true;
                     done.extend(cur.take());
                     title_target = true;
+                }
+                Class::ClosingByline => {
+                    let c = cur.get_or_insert_with(Builder::default);
+                    c.push(p, Role::Credit);
+                    done.extend(cur.take());
                 }
                 Class::Continuation => {
                     cur.get_or_insert_with(Builder::default).push(p, Role::Section);
