@@ -391,12 +391,18 @@ impl NumberGrammar {
                     e = after + len;
                 }
             }
-            if let Some(neg) = self.negative_prefixes.iter().find(|p| text[..s].ends_with(p.as_str())) {
+            // A sign stands alone: inside a word (减负, 胜负, 欠薪-5万) it is no minus.
+            let sign_alone = |before: &str| {
+                !before.ends_with(|c: char| c.is_alphanumeric() || self.digits.contains_key(&c))
+            };
+            if let Some(neg) = self
+                .negative_prefixes
+                .iter()
+                .find(|p| text[..s].ends_with(p.as_str()) && sign_alone(&text[..s - p.len()]))
+            {
                 value = -value;
                 s -= neg.len();
-            } else if text[..s].ends_with('-')
-                && !text[..s - 1].ends_with(|c: char| c.is_ascii_digit() || self.digits.contains_key(&c))
-            {
+            } else if text[..s].ends_with('-') && sign_alone(&text[..s - 1]) {
                 value = -value;
                 s -= 1;
             }

@@ -348,7 +348,8 @@ impl QuantityGrammar {
     }
 
     fn quantity(&self, text: &str, n: &NumberSpan) -> Option<Quantity> {
-        if n.vague || self.exclusion(text, n).is_some() {
+        // A figure an analyst adds up is positive: zero (零件) and signed numbers are no facts.
+        if n.vague || n.value <= 0.0 || !n.value.is_finite() || self.exclusion(text, n).is_some() {
             return None;
         }
         let mut rules = Vec::new();
