@@ -218,16 +218,9 @@ fn event_date(
 }
 
 /// A fact's date: a mention in its clause, else the nearest before it in its sentence, else
-/// the last mention earlier in the article that is finer than a bare year (a running
-/// "2024年以来" tally carries on), else the event's date.
+/// the event's date (ANNOTATION.md: a fact with no date of its own takes its article's date).
 fn fact_date(f: &Fact, mentions: &[DateMention], event: &DateCols) -> DateCols {
     let in_clause = mentions.iter().find(|m| m.start >= f.clause.start && m.end <= f.clause.end);
     let before_in_sentence = || mentions.iter().rev().find(|m| m.start >= f.sentence.start && m.end <= f.start);
-    let carried = || {
-        mentions
-            .iter()
-            .rev()
-            .find(|m| m.end <= f.start && !m.target && (m.grain != Grain::Year || m.kind == DateKind::Since))
-    };
-    in_clause.or_else(before_in_sentence).or_else(carried).map(DateCols::of).unwrap_or_else(|| event.clone())
+    in_clause.or_else(before_in_sentence).map(DateCols::of).unwrap_or_else(|| event.clone())
 }
