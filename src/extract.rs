@@ -101,7 +101,11 @@ impl Analyser {
             let lead_para =
                 a.paras.iter().find(|p| p.start <= a.body_start && a.body_start <= p.end && p.role == Role::Body);
             let lead_text = lead_para.map_or("", |p| &norm.text[a.body_start.max(p.start)..p.end]);
-            let (event_type, _) = self.typer.classify(&a.title, lead_text, body);
+            // A labour event type needs a headline or lead about workers or unions: in a general
+            // paper the typer's cues (调解, 帮扶, 培训) also fill court, poverty and school news.
+            let (typed, _) = self.typer.classify(&a.title, lead_text, body);
+            let about_labour = self.facts.is_labour_headline(&a.title) || self.facts.is_labour_headline(lead_text);
+            let event_type = if about_labour { typed } else { "other" };
             let event_date = event_date(a, lead_para.map(|p| p.start..p.end), &mentions, pub_date);
             let (src_start, src_end) = norm.source_span(a.start, a.end);
             let event_id = format!("{}#{}", doc.name, a.index);
