@@ -593,7 +593,13 @@ impl Places {
         }
         let venue = self.venue_of(title, &title_mentions, body, &body_mentions, lead_at);
         let mentions = body_mentions;
-        ArticlePlaces { places: self, venue, mentions }
+        // Facts of an article whose headline and lead name no place fall back on the first
+        // place its body names; the event itself stays unplaced.
+        let body_place = mentions
+            .iter()
+            .find(|m| m.start >= lead_at && matches!(m.kind, Kind::Place(_)))
+            .and_then(|m| self.combine(&[m], &Attribution::default()));
+        ArticlePlaces { places: self, venue, mentions, body_place }
     }
 
     fn venue_of(
@@ -664,9 +670,11 @@ impl Places {
                 }
             }
         }
+        // 4. A place of the lead paragraph; none at all → the event has no place (national).
+        let lead_paragraph_end = body[lead_at..].find('\n').map_or(body.len(), |e| lead_at + e);
         body_ms
             .iter()
-            .find(|m| m.start >= lead_at && matches!(m.kind, Kind::Place(_)))
+            .find(|m| m.start >= lead_at && m.start < lead_paragraph_end && matches!(m.kind, Kind::Place(_)))
             .and_then(|m| self.combine(&[m], &Attribution::default()))
             .unwrap_or_default()
     }
@@ -693,6 +701,7 @@ pub struct ArticlePlaces<'a> {
     places: &'a Places,
     pub venue: Attribution,
     mentions: Vec<Mention>,
+    body_place: Option<Attribution>,
 }
 
 impl ArticlePlaces<'_> {
@@ -743,6 +752,10 @@ impl ArticlePlaces<'_> {
         }
         let mut v = self.venue.clone();
         if v.scope.is_empty() {
+            if let Some(mut b) = self.body_place.clone() {
+                b.rules.push("place.body_first".into());
+                return b;
+            }
             v.scope = "national".into();
             v.rules.push("place.unplaced_national".into());
         } else {
