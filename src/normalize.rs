@@ -253,7 +253,11 @@ impl Normalizer {
                     }
                 }
                 chars += lines[j].len();
-                if j + 1 >= lines.len() || !self.joins(&lines[j], &lines[j + 1], wrap.as_ref().map(|w| w[j])) {
+                // An indented line always starts a new paragraph (web layouts indent each one).
+                if j + 1 >= lines.len()
+                    || lines[j + 1].indented
+                    || !self.joins(&lines[j], &lines[j + 1], wrap.as_ref().map(|w| w[j]))
+                {
                     break;
                 }
                 j += 1;
