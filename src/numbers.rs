@@ -24,6 +24,8 @@ struct RuleFile {
     decimal_points: Vec<String>,
     negative_prefixes: Vec<String>,
     scale_infixes: Vec<String>,
+    #[serde(default)]
+    bare_big_unit_prefixes: Vec<String>,
     digits: HashMap<String, u32>,
     small_units: HashMap<String, u32>,
     big_units: HashMap<String, f64>,
@@ -60,6 +62,7 @@ pub struct NumberGrammar {
     range_joiners: Vec<String>,
     negative_prefixes: Vec<String>,
     scale_infixes: Vec<String>,
+    bare_big_unit_prefixes: Vec<String>,
     max_digits: usize,
 }
 
@@ -134,6 +137,7 @@ impl NumberGrammar {
             range_joiners: f.range_joiners,
             negative_prefixes: f.negative_prefixes,
             scale_infixes: f.scale_infixes,
+            bare_big_unit_prefixes: f.bare_big_unit_prefixes,
             max_digits: f.max_digits,
         })
     }
@@ -333,7 +337,9 @@ impl NumberGrammar {
             });
             // 万 alone is not a number; 百, 千 alone read as one hundred / one thousand (千场,
             // 百余支); 十 alone as ten (十几 is vague, handled below).
-            if only_units && !self.small.contains_key(&chars[0]) {
+            let bare_after_qualifier =
+                chars.len() == 1 && self.bare_big_unit_prefixes.iter().any(|p| text[..s].ends_with(p.as_str()));
+            if only_units && !self.small.contains_key(&chars[0]) && !bare_after_qualifier {
                 continue;
             }
             // 两三个月: adjacent single digits form a range.
