@@ -81,7 +81,9 @@ impl Plausibility {
         if metric == "other" {
             return "";
         }
-        if self.whole_units.iter().any(|u| u == unit) && value.fract() != 0.0 {
+        // 185.14万人次 is 1851400 up to binary rounding: only a real fraction is flagged.
+        let fractional = (value - value.round()).abs() > 1e-6 * value.abs().max(1.0);
+        if self.whole_units.iter().any(|u| u == unit) && fractional {
             return "fractional_count";
         }
         let Some(b) = self.bounds.iter().find(|b| b.units.iter().any(|u| u == unit)) else { return "" };
@@ -112,6 +114,7 @@ mod tests {
         assert_eq!(p.flag("money_disbursed", "yuan", "", 3e12), "implausible");
         assert_eq!(p.flag("workers_covered", "person", "county", 47.4), "fractional_count");
         assert_eq!(p.flag("workers_covered", "person", "county", 900.0), "");
+        assert_eq!(p.flag("workers_covered", "person_time", "province", 185.14 * 10000.0), "");
         assert_eq!(p.flag("other", "yuan", "county", 1e15), "");
     }
 
