@@ -260,7 +260,7 @@ impl Report {
     /// The report; with `by_doc`, first a table of every document whose facts or events differ.
     pub fn render(&self, by_doc: bool) -> String {
         let mut s = String::new();
-        let line = |s: &mut String, k: &str, v: String| s.push_str(&format!("{k:<22}{v}\n"));
+        let line = |s: &mut String, k: &str, v: String| s.push_str(&format!("{k:<24}{v}\n"));
         let acc = |a: &Accuracy| format!("{:.3}  ({}/{})", a.rate(), a.correct, a.total);
         line(
             &mut s,
@@ -290,7 +290,7 @@ impl Report {
         line(&mut s, "event dup", acc(&self.event_dup));
         if by_doc {
             s.push_str(&format!(
-                "\n{:<16}{:>6}{:>6}{:>6}{:>8}{:>8}{:>8}{:>8}{:>8}\n",
+                "\n{:<16}{:>6}{:>6}{:>6}{:>8}{:>8}{:>9}{:>9}{:>9}\n",
                 "document", "gold", "pred", "match", "missed", "extra", "ev.gold", "ev.pred", "ev.found"
             ));
             for (doc, d) in &self.by_doc {
@@ -300,7 +300,7 @@ impl Report {
                     && d.events_found == d.pred_events;
                 if !clean {
                     s.push_str(&format!(
-                        "{doc:<16}{:>6}{:>6}{:>6}{:>8}{:>8}{:>8}{:>8}{:>8}\n",
+                        "{doc:<16}{:>6}{:>6}{:>6}{:>8}{:>8}{:>9}{:>9}{:>9}\n",
                         d.gold_facts,
                         d.pred_facts,
                         d.matched_facts,
