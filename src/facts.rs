@@ -527,7 +527,8 @@ impl FactExtractor {
         let mut originals: HashMap<(String, i64), Vec<usize>> = HashMap::new();
         for i in order {
             let f = &facts[i];
-            if f.metric == "other" || f.quantity.article_like {
+            // A headline or box figure with no cue of its own still restates a body figure.
+            if (f.metric == "other" && !restating(f)) || f.quantity.article_like {
                 continue;
             }
             let before = &text[f.clause.start..f.start];
@@ -547,7 +548,8 @@ impl FactExtractor {
                     f.planned |= planned;
                     f.rules.push("dup.restated".into());
                 }
-                None => originals.entry(key(&facts[i])).or_default().push(i),
+                None if facts[i].metric != "other" => originals.entry(key(&facts[i])).or_default().push(i),
+                None => {}
             }
         }
     }
