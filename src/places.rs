@@ -51,6 +51,8 @@ pub struct Attribution {
 struct RuleFile {
     short_name_suffixes: Vec<String>,
     not_places: Vec<String>,
+    #[serde(default)]
+    not_national: Vec<String>,
     literary_excluded: Vec<String>,
     region_min_chars: usize,
     short_regions: Vec<String>,
@@ -276,6 +278,9 @@ impl Places {
         }
         for w in &rf.national.words {
             surface.entry(w.clone()).or_default().national = true;
+        }
+        for w in &rf.not_national {
+            surface.insert(w.clone(), Entry { blocked: true, ..Entry::default() });
         }
         for w in rf.not_places.iter().chain(common.iter()) {
             let e = surface.entry(w.clone()).or_default();
@@ -636,39 +641,37 @@ impl Places {
                 }
             }
         }
-        // 2. The headline's places, 3. the lead sentence's, 4. the body's first place.
+        // 2. The headline's places, then a national cue of headline or lead, 3. the lead sentence's places.
         let first_sentence_end = body[lead_at..].find(['。', '\n']).map_or(body.len(), |e| lead_at + e);
         let title_places: Vec<&Mention> = title_ms.iter().filter(|m| !matches!(m.kind, Kind::National)).collect();
         let lead_places: Vec<&Mention> = body_ms
             .iter()
             .filter(|m| m.start >= lead_at && m.start < first_sentence_end && !matches!(m.kind, Kind::National))
             .collect();
-        for group in [title_places, lead_places] {
-            if let Some(first) = group.first() {
-                // The first place and the places of its province that refine it.
-                let Kind::Place(code) = first.kind else {
-                    if let Some(a) = self.combine(&group[..1], &Attribution::default()) {
-                        return a;
-                    }
-                    continue;
-                };
-                let same: Vec<&Mention> = group
-                    .iter()
-                    .copied()
-                    .filter(|m| matches!(m.kind, Kind::Place(c) if Self::province_of(c) == Self::province_of(code)))
-                    .collect();
-                let deepest = same
-                    .iter()
-                    .copied()
-                    .filter(|m| matches!(m.kind, Kind::Place(c) if self.is_ancestor(code, c)))
-                    .max_by_key(|m| {
-                        let Kind::Place(c) = m.kind else { return (Level::Province, 0) };
-                        (self.division(c).map_or(Level::Province, |d| d.level), usize::MAX - m.start)
-                    });
-                if let Some(a) = deepest.and_then(|m| self.combine(&[m], &Attribution::default())) {
-                    return a;
-                }
+        // The first place of a group and the places of its province that refine it; a list of
+        // three or more provinces (浙江、广东、四川、新疆——) is a multi-province item.
+        let pick = |group: &[&Mention]| -> Option<Attribution> {
+            let first = group.first()?;
+            let Kind::Place(code) = first.kind else { return self.combine(&group[..1], &Attribution::default()) };
+            let provinces: std::collections::BTreeSet<u32> = group
+                .iter()
+                .filter_map(|m| if let Kind::Place(c) = m.kind { Some(Self::province_of(c)) } else { None })
+                .collect();
+            if provinces.len() >= 3 {
+                return self.combine(group, &Attribution::default());
             }
+            group
+                .iter()
+                .copied()
+                .filter(|m| matches!(m.kind, Kind::Place(c) if self.is_ancestor(code, c)))
+                .max_by_key(|m| {
+                    let Kind::Place(c) = m.kind else { return (Level::Province, 0) };
+                    (self.division(c).map_or(Level::Province, |d| d.level), usize::MAX - m.start)
+                })
+                .and_then(|m| self.combine(&[m], &Attribution::default()))
+        };
+        if let Some(a) = pick(&title_places) {
+            return a;
         }
         // A national body or cue in the headline or lead (人社部, 全国) makes the event national.
         let lead_paragraph_end = body[lead_at..].find('\n').map_or(body.len(), |e| lead_at + e);
@@ -677,6 +680,9 @@ impl Places {
             if let Some(a) = self.combine(&[n], &Attribution::default()) {
                 return a;
             }
+        }
+        if let Some(a) = pick(&lead_places) {
+            return a;
         }
         // 4. A place of the lead paragraph; none at all → the event has no place (national).
         body_ms
