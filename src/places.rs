@@ -600,10 +600,12 @@ impl Places {
         let mentions = body_mentions;
         // Facts of an article whose headline and lead name no place fall back on the first
         // place its body names; the event itself stays unplaced.
-        let body_place = mentions
-            .iter()
-            .find(|m| m.start >= lead_at && matches!(m.kind, Kind::Place(_)))
-            .and_then(|m| self.combine(&[m], &Attribution::default()));
+        let body_places: Vec<&Mention> =
+            mentions.iter().filter(|m| m.start >= lead_at && matches!(m.kind, Kind::Place(_))).collect();
+        let body_place = match body_places.first().map(|m| &m.kind) {
+            Some(Kind::Place(code)) => self.first_refined(*code, &body_places),
+            _ => None,
+        };
         ArticlePlaces { places: self, venue, mentions, body_place }
     }
 
@@ -660,15 +662,7 @@ impl Places {
             if provinces.len() >= 3 {
                 return self.combine(group, &Attribution::default());
             }
-            group
-                .iter()
-                .copied()
-                .filter(|m| matches!(m.kind, Kind::Place(c) if self.is_ancestor(code, c)))
-                .max_by_key(|m| {
-                    let Kind::Place(c) = m.kind else { return (Level::Province, 0) };
-                    (self.division(c).map_or(Level::Province, |d| d.level), usize::MAX - m.start)
-                })
-                .and_then(|m| self.combine(&[m], &Attribution::default()))
+            self.first_refined(code, group)
         };
         if let Some(a) = pick(&title_places) {
             return a;
@@ -690,6 +684,19 @@ impl Places {
             .find(|m| m.start >= lead_at && m.start < lead_paragraph_end && matches!(m.kind, Kind::Place(_)))
             .and_then(|m| self.combine(&[m], &Attribution::default()))
             .unwrap_or_default()
+    }
+
+    /// The place `code` refined by the deepest of `group` below it (河北省 … 石家庄市 → 石家庄市).
+    fn first_refined(&self, code: u32, group: &[&Mention]) -> Option<Attribution> {
+        group
+            .iter()
+            .copied()
+            .filter(|m| matches!(m.kind, Kind::Place(c) if self.is_ancestor(code, c)))
+            .max_by_key(|m| {
+                let Kind::Place(c) = m.kind else { return (Level::Province, 0) };
+                (self.division(c).map_or(Level::Province, |d| d.level), usize::MAX - m.start)
+            })
+            .and_then(|m| self.combine(&[m], &Attribution::default()))
     }
 
     pub fn parse_json(&self, text: &str) -> serde_json::Value {
