@@ -309,7 +309,8 @@ impl Segmenter {
         for (i, p) in paras.iter().enumerate() {
             match classes[i] {
                 Class::Heading => {
-                    let in_news = cur.as_ref().is_some_and(|c| c.has_marker && c.has_body);
+                    // After a lead or byline a heading is a section label (镜头, 寄语), body or not yet.
+                    let in_news = cur.as_ref().is_some_and(|c| c.has_marker);
                     // A feature under its own headline keeps its sub-headings; a blank line
                     // before a heading starts the next item of a page.
                     // A blank line starts a new item only when that item is signed by a byline
