@@ -10,7 +10,7 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use regex::Regex;
 use serde::Deserialize;
 
-use crate::rules::{RuleError, RuleSource};
+use crate::rules::{RuleError, RuleSource, Spanned};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -20,6 +20,7 @@ struct RuleFile {
     vague_suffixes: Vec<String>,
     range_joiners: Vec<String>,
     max_digits: usize,
+    max_value: Spanned<f64>,
     financial_chars: Vec<String>,
     decimal_points: Vec<String>,
     negative_prefixes: Vec<String>,
@@ -64,6 +65,7 @@ pub struct NumberGrammar {
     scale_infixes: Vec<String>,
     bare_big_unit_prefixes: Vec<String>,
     max_digits: usize,
+    max_value: f64,
 }
 
 fn one_char(src: &RuleSource, k: &str, table: &str) -> Result<char, RuleError> {
@@ -87,8 +89,18 @@ impl NumberGrammar {
         Self::load(&RuleSource::read(&dir.join("numbers.toml"))?)
     }
 
+    /// The largest value any figure may have (`max_value`): beyond it a reading such as
+    /// 陆七亿亿元 is malformed, not a quantity.
+    pub fn max_value(&self) -> f64 {
+        self.max_value
+    }
+
     pub fn load(src: &RuleSource) -> Result<Self, RuleError> {
         let f: RuleFile = src.parse()?;
+        let max_value = *f.max_value.get_ref();
+        if !(max_value.is_finite() && max_value >= 1.0) {
+            return Err(src.error(f.max_value.span(), format!("max_value = {max_value} must be at least 1")));
+        }
         let mut digits = HashMap::new();
         for (k, v) in &f.digits {
             if *v > 9 {
@@ -139,6 +151,7 @@ impl NumberGrammar {
             scale_infixes: f.scale_infixes,
             bare_big_unit_prefixes: f.bare_big_unit_prefixes,
             max_digits: f.max_digits,
+            max_value,
         })
     }
 
@@ -514,5 +527,14 @@ mod tests {
         fn fuzz_find_all_never_panics(s in "\\PC{0,200}") {
             let _ = g().find_all(&s);
         }
+    }
+
+    #[test]
+    fn a_max_value_below_one_is_rejected_with_its_line() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/numbers.toml");
+        let text = std::fs::read_to_string(&path).unwrap().replace("max_value = 1e15", "max_value = 0");
+        let line = text.lines().position(|l| l.starts_with("max_value")).unwrap() + 1;
+        let err = NumberGrammar::load(&RuleSource::inline("numbers.toml", &text)).err().unwrap();
+        assert_eq!(err.line, line, "{}", err.msg);
     }
 }

@@ -349,7 +349,8 @@ impl QuantityGrammar {
 
     fn quantity(&self, text: &str, n: &NumberSpan) -> Option<Quantity> {
         // A figure an analyst adds up is positive: zero (零件) and signed numbers are no facts.
-        if n.vague || n.value <= 0.0 || !n.value.is_finite() || self.exclusion(text, n).is_some() {
+        let out_of_range = n.value <= 0.0 || !n.value.is_finite() || n.value > self.numbers.max_value();
+        if n.vague || out_of_range || self.exclusion(text, n).is_some() {
             return None;
         }
         let mut rules = Vec::new();
