@@ -184,6 +184,10 @@ impl Builder {
     }
 }
 
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}')
+}
+
 /// The `lead` of ANNOTATION.md: the first 12 characters of the body, whitespace removed.
 pub fn lead_of(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).take(12).collect()
@@ -236,15 +240,32 @@ impl Segmenter {
 
     pub fn segment(&self, doc: &NormDoc) -> Vec<Article> {
         let indented_layout = doc.paras.iter().filter(|p| p.indented).count() * 2 > doc.paras.len();
-        let classes: Vec<Class> = doc.paras.iter().map(|p| self.classify(doc, p, indented_layout)).collect();
+        let mut classes: Vec<Class> = doc.paras.iter().map(|p| self.classify(doc, p, indented_layout)).collect();
+        // An author's name alone under a sub-headline (肯付出才能收获最美风景 / 徐卫清) signs the item.
+        for i in 1..classes.len().saturating_sub(1) {
+            let name: String = doc.para_text(&doc.paras[i]).chars().filter(|c| !c.is_whitespace()).collect();
+            let name_like = (2..=4).contains(&name.chars().count()) && name.chars().all(is_han);
+            if name_like
+                && classes[i] == Class::Heading
+                && classes[i - 1] == Class::Heading
+                && classes[i + 1] == Class::Body
+                && !self.section.is_match(&name)
+            {
+                classes[i] = Class::Byline;
+            }
+        }
         let headline_after_body = matches!(classes.first(), Some(Class::Body | Class::CaptionWithCredit));
         let built =
-            if headline_after_body { self.titles_after(doc, &classes) } else { self.titles_before(doc, &classes) };
+            if headline_after_body {
+                self.titles_after(doc, &classes)
+            } else {
+                self.titles_before(doc, &classes, indented_layout)
+            };
         built.into_iter().filter(|b| !b.paras.is_empty()).enumerate().map(|(i, b)| finish(doc, i, b)).collect()
     }
 
     /// Usual layout: headline block, then lead and body.
-    fn titles_before(&self, doc: &NormDoc, classes: &[Class]) -> Vec<Builder> {
+    fn titles_before(&self, doc: &NormDoc, classes: &[Class], indented_layout: bool) -> Vec<Builder> {
         let mut done = Vec::new();
         let mut cur: Option<Builder> = None;
         let mut block: Vec<usize> = Vec::new();
@@ -311,13 +332,15 @@ impl Segmenter {
                 Class::Heading => {
                     // After a lead or byline a heading is a section label (镜头, 寄语), body or not yet.
                     let in_news = cur.as_ref().is_some_and(|c| c.has_marker);
-                    // A feature under its own headline keeps its sub-headings; a blank line
-                    // before a heading starts the next item of a page.
-                    // A blank line starts a new item only when that item is signed by a byline
-                    // under its headline; else it separates sections of one feature.
+                    // A feature under its own headline keeps its sub-headings. A blank line starts
+                    // a new item only when that item is signed by a byline under its headline;
+                    // in the web layout an unindented heading is always a page's next headline.
                     let signed_item = p.blank_before
                         && classes.iter().skip(i + 1).take(4).any(|c| matches!(c, Class::Byline | Class::Lead(_)));
-                    let in_feature = cur.as_ref().is_some_and(|c| c.from_heading && c.has_body) && !signed_item;
+                    let page_headline = indented_layout && !p.indented;
+                    let in_feature = cur.as_ref().is_some_and(|c| c.from_heading && c.has_body)
+                        && !signed_item
+                        && !page_headline;
                     // A plain one-line heading inside a running article is a section head.
                     if p.md_level == 0
                         && block.is_empty()
