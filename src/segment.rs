@@ -432,7 +432,8 @@ impl Segmenter {
                             .rev()
                             .take_while(|&j| !matches!(classes[j], Class::Body))
                             .find(|&j| matches!(classes[j], Class::BoxHeader))
-                            .map_or(0, box_extent);
+                            // Less what the headline block already took after the box header.
+                            .map_or(0, |j| box_extent(j).saturating_sub(i - j - 1));
                     }
                     let in_box = box_left > 0;
                     if box_left != usize::MAX {
