@@ -104,7 +104,8 @@ impl Analyser {
             // A labour event type needs a headline or lead about workers or unions: in a general
             // paper the typer's cues (调解, 帮扶, 培训) also fill court, poverty and school news.
             let (typed, _) = self.typer.classify(&a.title, lead_text, body);
-            let about_labour = self.facts.is_labour_headline(&a.title) || self.facts.is_labour_headline(lead_text);
+            let labour_headline = self.facts.is_labour_headline(&a.title);
+            let about_labour = labour_headline || self.facts.is_labour_headline(lead_text);
             let event_type = if about_labour { typed } else { "other" };
             let event_date = event_date(a, lead_para.map(|p| p.start..p.end), &mentions, pub_date);
             let (src_start, src_end) = norm.source_span(a.start, a.end);
@@ -135,7 +136,7 @@ impl Analyser {
 
             // Labour news: a labour event type under a headline about workers or unions (court
             // or medical mediation is typed dispute_resolution but is no labour news).
-            let labour_news = event_type != "other" && self.facts.is_labour_headline(&a.title);
+            let labour_news = event_type != "other" && labour_headline;
             let facts = self.facts.extract(&norm.text, a, labour_news);
             let mut rows = Vec::with_capacity(facts.len());
             let mut paras = Vec::with_capacity(facts.len());

@@ -426,7 +426,9 @@ impl FactExtractor {
         let with_classifier: String = q.classifier.chars().chain(after.chars().take(12)).collect();
         let head_hit = |r: &MetricRule| {
             r.heads.iter().any(|h| {
-                after.starts_with(h.as_str()) || with_classifier.starts_with(h.as_str()) || q.head.starts_with(h.as_str())
+                after.starts_with(h.as_str())
+                    || with_classifier.starts_with(h.as_str())
+                    || q.head.starts_with(h.as_str())
             })
         };
         // A frame's head noun may follow after a modifier (3个职工服务站点) or stand between the

@@ -411,9 +411,8 @@ impl NumberGrammar {
                 }
             }
             // A sign stands alone: inside a word (减负, 胜负, 欠薪-5万) it is no minus.
-            let sign_alone = |before: &str| {
-                !before.ends_with(|c: char| c.is_alphanumeric() || self.digits.contains_key(&c))
-            };
+            let sign_alone =
+                |before: &str| !before.ends_with(|c: char| c.is_alphanumeric() || self.digits.contains_key(&c));
             if let Some(neg) = self
                 .negative_prefixes
                 .iter()

@@ -669,7 +669,8 @@ impl Places {
         }
         // A national body or cue in the headline or lead (人社部, 全国) makes the event national.
         let lead_paragraph_end = body[lead_at..].find('\n').map_or(body.len(), |e| lead_at + e);
-        let national = title_ms.iter().chain(body_ms.iter().filter(|m| m.start >= lead_at && m.start < lead_paragraph_end));
+        let national =
+            title_ms.iter().chain(body_ms.iter().filter(|m| m.start >= lead_at && m.start < lead_paragraph_end));
         if let Some(n) = national.into_iter().find(|m| matches!(m.kind, Kind::National)) {
             if let Some(a) = self.combine(&[n], &Attribution::default()) {
                 return a;

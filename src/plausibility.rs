@@ -70,7 +70,8 @@ impl Plausibility {
             if limits.windows(2).any(|w| w[0] > w[1]) {
                 return Err(src.error(b.max.span(), "bounds must not shrink from county to national"));
             }
-            bounds.push(Bound { units: b.units.into_iter().map(Spanned::into_inner).collect(), max: b.max.into_inner() });
+            bounds
+                .push(Bound { units: b.units.into_iter().map(Spanned::into_inner).collect(), max: b.max.into_inner() });
         }
         Ok(Self { whole_units: file.whole_units.into_iter().map(Spanned::into_inner).collect(), bounds })
     }

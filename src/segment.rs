@@ -11,7 +11,7 @@ use std::path::Path;
 use regex::Regex;
 use serde::Deserialize;
 
-use crate::normalize::{NormDoc, Normalizer, Para};
+use crate::normalize::{NormDoc, Normalizer, Para, is_cjk};
 use crate::rules::{IdSet, RuleError, RuleSource, Spanned};
 
 #[derive(Deserialize)]
@@ -184,10 +184,6 @@ impl Builder {
     }
 }
 
-fn is_han(c: char) -> bool {
-    matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}')
-}
-
 /// The `lead` of ANNOTATION.md: the first 12 characters of the body, whitespace removed.
 pub fn lead_of(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).take(12).collect()
@@ -206,7 +202,9 @@ impl Segmenter {
         if self.boxes.is_match(text) {
             return Class::BoxHeader;
         }
-        if p.md_level >= 3 || (p.bold && !self.lead.iter().any(|(_, r)| r.is_match(text))) || self.section.is_match(text)
+        if p.md_level >= 3
+            || (p.bold && !self.lead.iter().any(|(_, r)| r.is_match(text)))
+            || self.section.is_match(text)
         {
             return Class::Section;
         }
@@ -244,7 +242,7 @@ impl Segmenter {
         // An author's name alone under a sub-headline (肯付出才能收获最美风景 / 徐卫清) signs the item.
         for i in 1..classes.len().saturating_sub(1) {
             let name: String = doc.para_text(&doc.paras[i]).chars().filter(|c| !c.is_whitespace()).collect();
-            let name_like = (2..=4).contains(&name.chars().count()) && name.chars().all(is_han);
+            let name_like = (2..=4).contains(&name.chars().count()) && name.chars().all(is_cjk);
             if name_like
                 && classes[i] == Class::Heading
                 && classes[i - 1] == Class::Heading
@@ -255,12 +253,11 @@ impl Segmenter {
             }
         }
         let headline_after_body = matches!(classes.first(), Some(Class::Body | Class::CaptionWithCredit));
-        let built =
-            if headline_after_body {
-                self.titles_after(doc, &classes)
-            } else {
-                self.titles_before(doc, &classes, indented_layout)
-            };
+        let built = if headline_after_body {
+            self.titles_after(doc, &classes)
+        } else {
+            self.titles_before(doc, &classes, indented_layout)
+        };
         built.into_iter().filter(|b| !b.paras.is_empty()).enumerate().map(|(i, b)| finish(doc, i, b)).collect()
     }
 
@@ -277,7 +274,8 @@ impl Segmenter {
         let box_extent = |i: usize| {
             if classes.iter().skip(i + 1).take(5).any(|c| matches!(c, Class::Lead(_) | Class::Byline)) {
                 usize::MAX
-            } else if let Some(n) = doc.paras.iter().skip(i + 1).take(6).position(|p| p.blank_before).filter(|&n| n > 0) {
+            } else if let Some(n) = doc.paras.iter().skip(i + 1).take(6).position(|p| p.blank_before).filter(|&n| n > 0)
+            {
                 // A box set off from the body by a blank line (核心阅读 of the web edition).
                 n
             } else if doc.paras[i].chars > 6 {
@@ -338,9 +336,8 @@ impl Segmenter {
                     let signed_item = p.blank_before
                         && classes.iter().skip(i + 1).take(4).any(|c| matches!(c, Class::Byline | Class::Lead(_)));
                     let page_headline = indented_layout && !p.indented;
-                    let in_feature = cur.as_ref().is_some_and(|c| c.from_heading && c.has_body)
-                        && !signed_item
-                        && !page_headline;
+                    let in_feature =
+                        cur.as_ref().is_some_and(|c| c.from_heading && c.has_body) && !signed_item && !page_headline;
                     // A plain one-line heading inside a running article is a section head.
                     if p.md_level == 0
                         && block.is_empty()

@@ -181,7 +181,8 @@ pub fn summarize(
             c_value.push(value);
             c_least.push((r[3] == "at_least") as i64);
             c_approx.push((r[3] == "approx") as i64);
-            c_counted.push(r[10] != "true" && r[5] == "actual" && r[6] != "true" && r[4] != "other" && r[11].is_empty());
+            c_counted
+                .push(r[10] != "true" && r[5] == "actual" && r[6] != "true" && r[4] != "other" && r[11].is_empty());
             Ok(())
         },
     )?;
