@@ -4,7 +4,7 @@ BIN     := target/release/laborfacts
 OUT     ?= out
 THREADS ?= 2
 
-.PHONY: extract test eval eval-dev bench conformance fuzz clean check-rules
+.PHONY: extract test eval eval-dev bench soak conformance fuzz clean check-rules
 
 ## extract: build (release) and run over data/ → out/
 extract: $(BIN)
@@ -47,3 +47,7 @@ bench: $(BIN)
 clean:
 	$(CARGO) clean
 	rm -rf $(OUT) bench-corpus devdata/out
+
+## soak: 1 GB of real text (or the seeds) with faults injected; accounts for every input, peak RSS
+soak: $(BIN)
+	python3 tools/soak.py --bin $(BIN) --threads $(THREADS)

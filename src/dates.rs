@@ -195,9 +195,23 @@ impl DateGrammar {
             }
             anchors.insert(word.clone(), meaning.get_ref().clone());
         }
+        let c = &f.cues;
+        for (key, words) in [
+            ("range_joiners", &c.range_joiners),
+            ("as_of_before", &c.as_of_before),
+            ("since_after", &c.since_after),
+            ("since_before", &c.since_before),
+            ("since_after_with_before", &c.since_after_with_before),
+            ("target_before", &c.target_before),
+            ("target_after", &c.target_after),
+            ("future_before", &c.future_before),
+            ("future_after", &c.future_after),
+        ] {
+            src.nonempty_words(key, words)?;
+        }
         for (name, [a, b]) in f.month_parts.iter().chain(&f.year_parts) {
             if a > b || *a == 0 {
-                return Err(src.error(0..0, format!("part {name:?}: bad range [{a}, {b}]")));
+                return Err(src.error_at_text(name, format!("part {name:?}: bad range [{a}, {b}]")));
             }
         }
         Ok(Self {

@@ -25,16 +25,12 @@ impl DedupConfig {
     pub fn from_dir(dir: &Path) -> Result<Self, RuleError> {
         let src = RuleSource::read(&dir.join("dedup.toml"))?;
         let cfg: DedupConfig = src.parse()?;
-        let bad = |msg: &str| src.error(0..0, msg.to_string());
-        if !(2..=16).contains(&cfg.shingle_chars) {
-            return Err(bad("shingle_chars must be 2..=16"));
-        }
-        if cfg.sample_modulus == 0 {
-            return Err(bad("sample_modulus must be at least 1"));
-        }
-        if !(0.0..=1.0).contains(&cfg.paragraph_containment) || !(0.0..=1.0).contains(&cfg.article_containment) {
-            return Err(bad("containment thresholds must be within 0..=1"));
-        }
+        src.in_range("shingle_chars", cfg.shingle_chars, 2..=16)?;
+        src.in_range("sample_modulus", cfg.sample_modulus, 1..=64)?;
+        src.in_range("min_fingerprints", cfg.min_fingerprints, 1..=1000)?;
+        // Thresholds above 0 (0 would call every text a copy of any other) and at most 1.
+        src.in_range("paragraph_containment", cfg.paragraph_containment, 0.05..=1.0)?;
+        src.in_range("article_containment", cfg.article_containment, 0.05..=1.0)?;
         Ok(cfg)
     }
 }
@@ -44,30 +40,58 @@ impl DedupConfig {
 pub struct ParaPrint {
     pub chars: usize,
     pub hashes: Vec<u32>,
+    /// Hashes of the paragraph's figures (runs of digits or Chinese numerals) and place names,
+    /// sorted and unique: two texts with other figures or places are never copies.
+    pub salient: Vec<u32>,
+}
+
+fn fnv(chars: impl Iterator<Item = u32>) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for c in chars {
+        h = (h ^ c as u64).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h ^= h >> 29;
+    h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h ^ (h >> 32)
+}
+
+fn is_figure_char(c: char) -> bool {
+    c.is_ascii_digit() || "零〇一二三四五六七八九十百千万亿两".contains(c)
 }
 
 /// Fingerprint a paragraph: shingles over its letters, digits and CJK characters only, so
-/// punctuation, spacing and full-/half-width differences between renderings do not matter.
-pub fn fingerprint(text: &str, cfg: &DedupConfig) -> ParaPrint {
+/// punctuation, spacing and full-/half-width differences between renderings do not matter;
+/// `places` are the codes of the divisions it names.
+pub fn fingerprint(text: &str, places: impl Iterator<Item = u32>, cfg: &DedupConfig) -> ParaPrint {
     let skeleton: Vec<u32> =
         text.chars().filter(|c| c.is_alphanumeric()).map(|c| c.to_ascii_lowercase() as u32).collect();
     let k = cfg.shingle_chars;
     let mut hashes = Vec::new();
     if skeleton.len() >= k {
         for window in skeleton.windows(k) {
-            let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-            for &c in window {
-                h = (h ^ c as u64).wrapping_mul(0x0000_0100_0000_01b3);
-            }
-            h ^= h >> 29;
-            h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            h ^= h >> 32;
+            let h = fnv(window.iter().copied());
             if (h % cfg.sample_modulus as u64) == 0 {
                 hashes.push((h >> 16) as u32);
             }
         }
     }
-    ParaPrint { chars: skeleton.len(), hashes }
+    let mut salient: Vec<u32> = skeleton
+        .chunk_by(|&a, &b| {
+            char::from_u32(a).is_some_and(is_figure_char) == char::from_u32(b).is_some_and(is_figure_char)
+        })
+        .filter(|run| char::from_u32(run[0]).is_some_and(is_figure_char))
+        .map(|run| fnv(run.iter().copied()) as u32)
+        // Tagged apart from figures: code 320500 and the figure 320500 are different things.
+        .chain(places.map(|code| fnv([u32::MAX, code].into_iter()) as u32))
+        .collect();
+    salient.sort_unstable();
+    salient.dedup();
+    ParaPrint { chars: skeleton.len(), hashes, salient }
+}
+
+/// Whether every element of sorted `part` is in sorted `whole`.
+fn subset(part: &[u32], whole: &[u32]) -> bool {
+    part.iter().all(|f| whole.binary_search(f).is_ok())
 }
 
 /// The verdict on one article.
@@ -79,24 +103,27 @@ pub struct DupVerdict {
     pub para_dup_of: Vec<Option<usize>>,
 }
 
+/// The index of everything seen so far. Memory: one map entry per kept shingle (about a
+/// quarter of the corpus characters, 8 bytes each) plus, per article, its figures and place names (4 bytes each).
 pub struct DedupIndex {
     cfg: DedupConfig,
     owner: HashMap<u32, u32>,
-    next: usize,
+    /// Per article (in check order): its salient hashes, sorted and unique.
+    articles: Vec<Box<[u32]>>,
 }
 
 impl DedupIndex {
     pub fn new(cfg: DedupConfig) -> Self {
-        Self { cfg, owner: HashMap::new(), next: 0 }
+        Self { cfg, owner: HashMap::new(), articles: Vec::new() }
     }
 
     /// Check an article's paragraphs against everything seen before, then remember its new
     /// paragraphs. Articles must be checked in document order.
     pub fn check(&mut self, paras: &[ParaPrint]) -> DupVerdict {
-        let me = self.next as u32;
-        self.next += 1;
+        let me = self.articles.len() as u32;
         let mut verdict = DupVerdict { dup_of: None, para_dup_of: vec![None; paras.len()] };
         let mut other_hits: HashMap<u32, usize> = HashMap::new();
+        let mut my_salient: Vec<u32> = Vec::new();
         let (mut dup_chars, mut all_chars) = (0usize, 0usize);
         for (i, p) in paras.iter().enumerate() {
             all_chars += p.chars;
@@ -107,12 +134,16 @@ impl DedupIndex {
                 }
             }
             let total: usize = hits.values().sum();
-            let repeated = p.hashes.len() >= self.cfg.min_fingerprints
+            let contained = p.hashes.len() >= self.cfg.min_fingerprints
                 && total as f64 >= self.cfg.paragraph_containment * p.hashes.len() as f64;
-            if repeated {
-                // Most-hit owner; ties go to the earliest article.
-                let (&owner, _) =
-                    hits.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).expect("repeated implies hits");
+            // Most-hit owner; ties go to the earliest article.
+            let owner = hits.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map(|(&o, _)| o);
+            let same_salient = owner.is_some_and(|o| {
+                let theirs: &[u32] = if o == me { &my_salient } else { &self.articles[o as usize] };
+                subset(&p.salient, theirs)
+            });
+            if contained && same_salient {
+                let owner = owner.expect("same_salient implies an owner");
                 verdict.para_dup_of[i] = Some(owner as usize);
                 dup_chars += p.chars;
                 for (o, n) in hits {
@@ -125,10 +156,18 @@ impl DedupIndex {
                     self.owner.entry(*h).or_insert(me);
                 }
             }
+            my_salient.extend_from_slice(&p.salient);
+            my_salient.sort_unstable();
+            my_salient.dedup();
         }
         if all_chars > 0 && dup_chars as f64 >= self.cfg.article_containment * all_chars as f64 {
-            verdict.dup_of = other_hits.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map(|(&o, _)| o as usize);
+            verdict.dup_of = other_hits
+                .iter()
+                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+                .map(|(&o, _)| o as usize)
+                .filter(|&o| subset(&my_salient, &self.articles[o]));
         }
+        self.articles.push(my_salient.into_boxed_slice());
         verdict
     }
 }
@@ -141,40 +180,88 @@ mod tests {
         DedupConfig::from_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")).unwrap()
     }
 
+    /// The divisions the tests' paragraphs name, as the gazetteer would find them.
+    const NAMES: &[(&str, u32)] = &[
+        ("奉贤区", 310120),
+        ("内蒙古", 150000),
+        ("广西", 450000),
+        ("南宁市", 450100),
+        ("江苏", 320000),
+        ("苏州市", 320500),
+    ];
+
+    fn names(text: &str) -> impl Iterator<Item = u32> + '_ {
+        NAMES.iter().filter(move |(n, _)| text.contains(n)).map(|(_, code)| *code)
+    }
+
+    fn prints(paras: &[&str]) -> Vec<ParaPrint> {
+        paras.iter().map(|p| fingerprint(p, names(p), &cfg())).collect()
+    }
+
     const A: &str = "截至今年9月,该区总工会职工援助律师团队先后为奉贤区数十家企业的被欠薪职工提供法律援助,涉及职工900余人,帮助职工执行到位工资款近1700万元。";
     const B: &str = "内蒙古森林工业集团有限责任公司工会联合中华志愿者协会开展了职工健康服务送医到基层义诊活动,为539名职工及家属提供免费健康咨询与诊断。";
 
     #[test]
     fn a_second_rendering_with_ocr_noise_is_a_copy_of_the_first() {
-        let c = cfg();
-        let mut index = DedupIndex::new(c.clone());
-        let first = index.check(&[fingerprint(A, &c), fingerprint(B, &c)]);
+        let mut index = DedupIndex::new(cfg());
+        let first = index.check(&prints(&[A, B]));
         assert_eq!(first, DupVerdict { dup_of: None, para_dup_of: vec![None, None] });
         let noisy = A.replace(',', ",").replace("律师团队", "律帅团队").replace("900余人", "900 余人");
-        let other = index.check(&[fingerprint(
-            "全新的一段文字,讲述另外一家工会组织开展技能竞赛的情况,共有七十八名选手参加了比赛。",
-            &c,
-        )]);
+        let other = index
+            .check(&prints(&["全新的一段文字,讲述另外一家工会组织开展技能竞赛的情况,共有七十八名选手参加了比赛。"]));
         assert_eq!(other.dup_of, None);
-        let second = index.check(&[fingerprint(&noisy, &c)]);
+        let second = index.check(&prints(&[&noisy]));
         assert_eq!(second.dup_of, Some(0));
         assert_eq!(second.para_dup_of, vec![Some(0)]);
     }
 
     #[test]
+    fn briefs_from_one_template_with_other_figures_or_places_are_not_copies() {
+        let brief = |city: &str, workers: &str, yuan: &str| {
+            format!(
+                "本报讯 近日,{city}总工会联合人社部门开展根治欠薪专项行动,深入建筑工地和中小企业走访排查,为{workers}名农民工追回被拖欠的工资{yuan}万元,有力维护了职工合法权益。"
+            )
+        };
+        let mut index = DedupIndex::new(cfg());
+        index.check(&prints(&[&brief("广西南宁市", "1200", "3500")]));
+        let other_figures = index.check(&prints(&[&brief("广西南宁市", "800", "2100")]));
+        assert_eq!(other_figures, DupVerdict { dup_of: None, para_dup_of: vec![None] });
+        let other_place = index.check(&prints(&[&brief("江苏苏州市", "1200", "3500")]));
+        assert_eq!(other_place, DupVerdict { dup_of: None, para_dup_of: vec![None] });
+        let both = index.check(&prints(&[&brief("江苏苏州市", "800", "2100")]));
+        assert_eq!(both, DupVerdict { dup_of: None, para_dup_of: vec![None] });
+        // The same brief again is still a copy.
+        let again = index.check(&prints(&[&brief("广西南宁市", "1200", "3500")]));
+        assert_eq!(again.dup_of, Some(0));
+    }
+
+    #[test]
     fn a_paragraph_repeated_inside_an_article_is_marked_but_the_article_is_not_a_copy() {
-        let c = cfg();
-        let mut index = DedupIndex::new(c.clone());
-        let v = index.check(&[fingerprint(A, &c), fingerprint(B, &c), fingerprint(A, &c)]);
+        let mut index = DedupIndex::new(cfg());
+        let v = index.check(&prints(&[A, B, A]));
         assert_eq!(v.para_dup_of, vec![None, None, Some(0)]);
         assert_eq!(v.dup_of, None);
     }
 
     #[test]
     fn headlines_are_too_short_to_judge() {
-        let c = cfg();
-        let mut index = DedupIndex::new(c.clone());
-        index.check(&[fingerprint("义诊暖人心", &c)]);
-        assert_eq!(index.check(&[fingerprint("义诊暖人心", &c)]).para_dup_of, vec![None]);
+        let mut index = DedupIndex::new(cfg());
+        index.check(&prints(&["义诊暖人心"]));
+        assert_eq!(index.check(&prints(&["义诊暖人心"])).para_dup_of, vec![None]);
+    }
+
+    #[test]
+    fn figures_and_place_names_are_salient() {
+        let [a, b, c, d] = [
+            "为1200名职工追回三千五百万元",
+            "为1200名职工追回三千五百万元。",
+            "为1201名职工追回三千五百万元",
+            "苏州市为1200名职工追回三千五百万元",
+        ]
+        .map(|t| fingerprint(t, names(t), &cfg()));
+        assert_eq!(a.salient.len(), 2);
+        assert_eq!(a.salient, b.salient);
+        assert_ne!(a.salient, c.salient);
+        assert_eq!(d.salient.len(), 3);
     }
 }

@@ -109,11 +109,12 @@ impl Analyser {
             let event_type = if about_labour { typed } else { "other" };
             let event_date = event_date(a, lead_para.map(|p| p.start..p.end), &mentions, pub_date);
             let (src_start, src_end) = norm.source_span(a.start, a.end);
-            let event_id = format!("{}#{}", doc.name, a.index);
+            let event_id = format!("{}#{}", doc.rel, a.index);
             let venue = &places.venue;
             out.events.push(EventRow {
                 event_id: event_id.clone(),
                 doc: doc.name.clone(),
+                path: doc.rel.clone(),
                 index: a.index,
                 lead: a.lead.clone(),
                 title: a.title.clone(),
@@ -179,6 +180,7 @@ impl Analyser {
         FactRow {
             fact_id: format!("{event_id}.{n}"),
             doc: doc.name.clone(),
+            path: doc.rel.clone(),
             event_id: event_id.to_string(),
             text: f.quantity.text.clone(),
             value: plain_number(f.quantity.value),

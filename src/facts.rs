@@ -128,7 +128,7 @@ pub struct FactRules {
 
 fn automaton(src: &RuleSource, words: &[String]) -> Result<AhoCorasick, RuleError> {
     if let Some(w) = words.iter().find(|w| w.trim().is_empty()) {
-        return Err(src.error(0..0, format!("empty cue word {w:?}")));
+        return Err(src.error_at_text(&format!("{w:?}"), format!("empty cue word {w:?}")));
     }
     AhoCorasick::builder()
         .match_kind(MatchKind::Standard)

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 use laborfacts::dates::DateGrammar;
 use laborfacts::ingest::{PubDateSources, parse_iso_date};
+use laborfacts::output::{EXTRACT_OUTPUTS, SUMMARY_OUTPUTS, Staging};
 use laborfacts::pipeline::{Engine, RunConfig};
 use laborfacts::places::Places;
 use laborfacts::quantity::QuantityGrammar;
@@ -25,8 +26,8 @@ const EXIT_SKIPPED: u8 = 2;
     name = "laborfacts",
     version,
     about = "Turn Chinese trade-union news pages into sourced facts and per-province summary tables",
-    after_help = "Exit codes: 0 all inputs processed; 2 finished but some inputs were skipped (see skipped.csv); \
-                  1 error (bad rules, bad arguments, unwritable output)."
+    after_help = "Exit codes: 0 all inputs processed; 2 finished but some inputs were skipped (see skipped.csv) \
+                  or had invalid bytes replaced (see repaired.csv); 1 error (bad rules, bad arguments, unwritable output)."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -177,60 +178,52 @@ fn extract(args: ExtractArgs) -> Result<u8> {
         pub_dates.load_manifest(m)?;
     }
     let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let cfg = RunConfig {
-        inputs: args.inputs,
-        out_dir: args.out.clone(),
-        threads,
-        bom: !args.export.no_bom,
-        pub_dates,
-        progress: !args.quiet,
-    };
-    let s = laborfacts::pipeline::run(&engine, &cfg)?;
-    let written = summarize(
-        &engine.analyser.places,
-        &args.out.join("facts.csv"),
-        &args.out.join("events.csv"),
-        &args.out,
-        &args.export,
-    )?;
+    let cfg = RunConfig { inputs: args.inputs, threads, bom: !args.export.no_bom, pub_dates, progress: !args.quiet };
+    let staging = Staging::new(&args.out)?;
+    let s = laborfacts::pipeline::run(&engine, &cfg, &staging).context("nothing was written")?;
+    summarize(&engine.analyser.places, &staging.path("facts.csv"), &staging.path("events.csv"), &staging, &args.export)
+        .context("summary tables failed; nothing was written")?;
+    let mut written = staging.commit(&[EXTRACT_OUTPUTS, SUMMARY_OUTPUTS].concat())?;
+    written.retain(|p| p.file_name().is_some_and(|n| SUMMARY_OUTPUTS.iter().any(|s| n == *s)));
     if !args.quiet {
         let mb = s.bytes as f64 / 1e6;
         eprintln!(
-            "laborfacts: {} documents, {} articles, {} facts, {} skipped; {:.1} MB in {:.2} s ({:.1} MB/s); outputs in {}/",
+            "laborfacts: {} documents, {} articles, {} facts, {} skipped, {} repaired; {:.1} MB in {:.2} s ({:.1} MB/s); outputs in {}/",
             s.documents,
             s.articles,
             s.facts,
             s.skipped.len(),
+            s.repaired.len(),
             mb,
             s.seconds,
             mb / s.seconds.max(1e-9),
             args.out.display()
         );
-        eprintln!("laborfacts: tables: {}", written.join(", "));
+        let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+        eprintln!("laborfacts: tables: {}", names.join(", "));
         if !s.skipped.is_empty() {
             eprintln!("laborfacts: see {}/skipped.csv for why inputs were skipped", args.out.display());
         }
+        if !s.repaired.is_empty() {
+            eprintln!("laborfacts: see {}/repaired.csv for inputs with invalid bytes replaced", args.out.display());
+        }
     }
-    Ok(if s.skipped.is_empty() { EXIT_OK } else { EXIT_SKIPPED })
+    Ok(if s.skipped.is_empty() && s.repaired.is_empty() { EXIT_OK } else { EXIT_SKIPPED })
 }
 
-/// Summary tables (and the optional XLSX/Parquet exports); returns the files written.
-fn summarize(places: &Places, facts: &Path, events: &Path, out: &Path, export: &ExportArgs) -> Result<Vec<String>> {
+/// Summary tables (and the optional XLSX/Parquet exports), written into the staging folder.
+fn summarize(places: &Places, facts: &Path, events: &Path, staging: &Staging, export: &ExportArgs) -> Result<()> {
     let provinces: Vec<ProvinceInfo> = places
         .provinces()
         .into_iter()
         .map(|d| ProvinceInfo { code: d.code, name: d.name.clone(), english: d.english.clone() })
         .collect();
     let opts = SummaryOptions { bom: !export.no_bom, parquet: export.formats.contains(&Format::Parquet) };
-    let report = laborfacts::summarize::summarize(facts, events, &provinces, out, &opts)
-        .context("summary tables failed (facts.csv and events.csv are written)")?;
-    let mut files: Vec<String> = report.files.iter().map(|f| f.display().to_string()).collect();
+    laborfacts::summarize::summarize(facts, events, &provinces, staging.dir(), &opts)?;
     if export.xlsx || export.formats.contains(&Format::Xlsx) {
-        let path = out.join("laborfacts.xlsx");
-        laborfacts::export::write_xlsx(out, &path)?;
-        files.push(path.display().to_string());
+        laborfacts::export::write_xlsx(staging.dir(), &staging.path("laborfacts.xlsx"))?;
     }
-    Ok(files)
+    Ok(())
 }
 
 /// Parse `text` as the pipeline would see it: normalised first (full-width digits, spaces inside
@@ -284,8 +277,11 @@ fn run(cli: Cli) -> Result<u8> {
         }
         Command::Summarize { facts, events, out, export } => {
             let places = Places::load(&default_gazetteer_dir(), &rules::default_rules_dir())?;
-            std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
-            let written = summarize(&places, &facts, &events, &out, &export)?;
+            let staging = Staging::new(&out)?;
+            summarize(&places, &facts, &events, &staging, &export)
+                .context("summary tables failed; nothing was written")?;
+            let written: Vec<String> =
+                staging.commit(SUMMARY_OUTPUTS)?.iter().map(|p| p.display().to_string()).collect();
             print(&format!("wrote {}\n", written.join(", ")));
             Ok(EXIT_OK)
         }

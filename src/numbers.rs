@@ -72,7 +72,7 @@ fn one_char(src: &RuleSource, k: &str, table: &str) -> Result<char, RuleError> {
     let mut it = k.chars();
     match (it.next(), it.next()) {
         (Some(c), None) => Ok(c),
-        _ => Err(src.error(0..0, format!("[{table}] entry {k:?} must be one character"))),
+        _ => Err(src.error_at_text(k, format!("[{table}] entry {k:?} must be one character"))),
     }
 }
 
@@ -101,10 +101,23 @@ impl NumberGrammar {
         if !(max_value.is_finite() && max_value >= 1.0) {
             return Err(src.error(f.max_value.span(), format!("max_value = {max_value} must be at least 1")));
         }
+        // f64 holds 15 significant digits exactly; a longer digit string is not a figure.
+        src.in_range("max_digits", f.max_digits, 1..=15)?;
+        for (key, words) in [
+            ("vague_prefixes", &f.vague_prefixes),
+            ("vague_suffixes", &f.vague_suffixes),
+            ("range_joiners", &f.range_joiners),
+            ("negative_prefixes", &f.negative_prefixes),
+            ("scale_infixes", &f.scale_infixes),
+            ("bare_big_unit_prefixes", &f.bare_big_unit_prefixes),
+            ("not_numbers", &f.not_numbers),
+        ] {
+            src.nonempty_words(key, words)?;
+        }
         let mut digits = HashMap::new();
         for (k, v) in &f.digits {
             if *v > 9 {
-                return Err(src.error(0..0, format!("[digits] {k:?} = {v}: values must be 0..=9")));
+                return Err(src.error_at_text(k, format!("[digits] {k:?} = {v}: values must be 0..=9")));
             }
             digits.insert(one_char(src, k, "digits")?, *v);
         }
@@ -320,6 +333,17 @@ impl NumberGrammar {
         for m in self.scanner.find_iter(text) {
             let (mut s, mut e) = (m.start(), m.end());
             let mut raw = m.as_str();
+            // The previous number may have taken the big unit after 余/多 (一余万1858): what it
+            // took is not read again.
+            if let Some(prev) = out.last()
+                && s < prev.end
+            {
+                if e <= prev.end {
+                    continue;
+                }
+                raw = &raw[prev.end - s..];
+                s = prev.end;
+            }
             // A Chinese digit glued to an Arabic one (队伍12支) is a word before a number: mixed
             // forms always put a unit between the two (5万4千).
             while let Some(c) = raw.chars().next() {
@@ -521,10 +545,20 @@ mod tests {
         assert_eq!(g.find_all("负三十二")[0].value, -32.0);
     }
 
+    #[test]
+    fn a_big_unit_taken_after_yu_is_not_read_again() {
+        let r = g().find_all("一余万1858人");
+        let spans: Vec<(usize, usize, f64)> = r.iter().map(|n| (n.start, n.end, n.value)).collect();
+        assert_eq!(spans, [(0, 9, 10_000.0), (9, 13, 1858.0)]);
+    }
+
     proptest::proptest! {
         #[test]
         fn fuzz_find_all_never_panics(s in "\\PC{0,200}") {
-            let _ = g().find_all(&s);
+            let spans = g().find_all(&s);
+            for w in spans.windows(2) {
+                proptest::prop_assert!(w[0].end <= w[1].start, "overlapping numbers in {s:?}");
+            }
         }
     }
 

@@ -5,7 +5,7 @@
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
@@ -16,6 +16,9 @@ use crate::ingest::Skipped;
 pub struct EventRow {
     pub event_id: String,
     pub doc: String,
+    /// The file's path relative to its input root (ingest::InputFile::rel).
+    #[serde(default)]
+    pub path: String,
     pub index: usize,
     pub lead: String,
     pub title: String,
@@ -40,6 +43,8 @@ pub struct EventRow {
 pub struct FactRow {
     pub fact_id: String,
     pub doc: String,
+    #[serde(default)]
+    pub path: String,
     pub event_id: String,
     pub text: String,
     pub value: String,
@@ -78,8 +83,94 @@ pub fn plain_number(v: f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-/// One CSV output file, optionally BOM-prefixed.
+/// The files `extract` writes before the summaries.
+pub const EXTRACT_OUTPUTS: &[&str] = &["events.csv", "facts.csv", "skipped.csv", "repaired.csv"];
+/// The files the summary step (of `extract` or `summarize`) can write.
+pub const SUMMARY_OUTPUTS: &[&str] = &[
+    "province_summary.csv",
+    "province_month.csv",
+    "metric_by_event_type.csv",
+    "province_summary.parquet",
+    "province_month.parquet",
+    "metric_by_event_type.parquet",
+    "laborfacts.xlsx",
+];
+
+/// The outputs of one run, written into a staging folder inside the out folder and renamed
+/// into place only by [`Staging::commit`]: a run that fails (a full disk, a bad value) leaves
+/// the previous run's outputs as they were and no partial file.
+pub struct Staging {
+    out_dir: PathBuf,
+    dir: PathBuf,
+    committed: bool,
+}
+
+impl Staging {
+    pub fn new(out_dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(out_dir).with_context(|| format!("cannot create {}", out_dir.display()))?;
+        let dir = out_dir.join(format!(".laborfacts-staging-{}", std::process::id()));
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).with_context(|| format!("cannot clear {}", dir.display()))?;
+        }
+        std::fs::create_dir(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        Ok(Self { out_dir: out_dir.to_path_buf(), dir, committed: false })
+    }
+
+    /// Where to write output `name` until the commit.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Where output `name` lives once committed.
+    pub fn final_path(&self, name: &str) -> PathBuf {
+        self.out_dir.join(name)
+    }
+
+    /// Move every staged file into the out folder. Of `owned`, the outputs this kind of run
+    /// writes, those this run did not write are left from an earlier run with other options
+    /// and are removed, so the folder never mixes two runs.
+    pub fn commit(mut self, owned: &[&str]) -> Result<Vec<PathBuf>> {
+        let mut staged: Vec<String> = std::fs::read_dir(&self.dir)
+            .with_context(|| format!("cannot read {}", self.dir.display()))?
+            .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+            .collect::<std::io::Result<_>>()
+            .with_context(|| format!("cannot read {}", self.dir.display()))?;
+        staged.sort();
+        for stale in owned.iter().filter(|n| !staged.iter().any(|s| s == *n)) {
+            let path = self.out_dir.join(stale);
+            if path.exists() {
+                std::fs::remove_file(&path).with_context(|| format!("cannot remove stale {}", path.display()))?;
+            }
+        }
+        let mut written = Vec::with_capacity(staged.len());
+        for name in &staged {
+            let to = self.out_dir.join(name);
+            std::fs::rename(self.dir.join(name), &to)
+                .with_context(|| format!("cannot move {} into place", to.display()))?;
+            written.push(to);
+        }
+        self.committed = true;
+        std::fs::remove_dir(&self.dir).with_context(|| format!("cannot remove {}", self.dir.display()))?;
+        Ok(written)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            // Best effort: the run has already failed with its own error.
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// One CSV output file, optionally BOM-prefixed; every error names the file.
 pub struct CsvOut {
+    path: PathBuf,
     writer: csv::Writer<BufWriter<File>>,
 }
 
@@ -88,30 +179,36 @@ impl CsvOut {
         let file = File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
         let mut buf = BufWriter::with_capacity(1 << 20, file);
         if bom {
-            buf.write_all(b"\xEF\xBB\xBF")?;
+            buf.write_all(b"\xEF\xBB\xBF").with_context(|| format!("cannot write {}", path.display()))?;
         }
-        Ok(Self { writer: csv::WriterBuilder::new().has_headers(false).from_writer(buf) })
+        Ok(Self { path: path.to_path_buf(), writer: csv::WriterBuilder::new().has_headers(false).from_writer(buf) })
     }
 
     pub fn header(&mut self, cols: &[&str]) -> Result<()> {
-        self.writer.write_record(cols)?;
-        Ok(())
+        self.writer.write_record(cols).with_context(|| format!("cannot write {}", self.path.display()))
     }
 
     pub fn row<T: Serialize>(&mut self, row: &T) -> Result<()> {
-        self.writer.serialize(row)?;
-        Ok(())
+        self.writer.serialize(row).with_context(|| format!("cannot write {}", self.path.display()))
     }
 
-    pub fn finish(mut self) -> Result<()> {
-        self.writer.flush()?;
-        Ok(())
+    /// Flush to the file and to the disk: a full disk must fail here, not after the commit.
+    pub fn finish(self) -> Result<()> {
+        let path = self.path;
+        let file = self
+            .writer
+            .into_inner()
+            .map_err(|e| anyhow::anyhow!("{}", e.error()))
+            .and_then(|buf| buf.into_inner().map_err(|e| anyhow::anyhow!("{}", e.error())))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        file.sync_all().with_context(|| format!("cannot write {}", path.display()))
     }
 }
 
 pub const EVENT_COLUMNS: &[&str] = &[
     "event_id",
     "doc",
+    "path",
     "index",
     "lead",
     "title",
@@ -134,6 +231,7 @@ pub const EVENT_COLUMNS: &[&str] = &[
 pub const FACT_COLUMNS: &[&str] = &[
     "fact_id",
     "doc",
+    "path",
     "event_id",
     "text",
     "value",
@@ -162,7 +260,26 @@ pub fn write_skipped(path: &Path, skipped: &[Skipped], bom: bool) -> Result<()> 
     let mut out = CsvOut::create(path, bom)?;
     out.header(&["path", "doc", "reason", "detail"])?;
     for s in skipped {
-        out.writer.write_record([&s.path, &s.doc, s.reason, &s.detail])?;
+        out.row(&[&s.path, &s.doc, s.reason, &s.detail])?;
+    }
+    out.finish()
+}
+
+/// One document decoded with invalid byte sequences replaced (ingest::Repair).
+#[derive(Debug, Clone, Serialize)]
+pub struct RepairedRow {
+    pub path: String,
+    pub doc: String,
+    pub encoding: String,
+    pub replaced: usize,
+    pub first_offset: usize,
+}
+
+pub fn write_repaired(path: &Path, repaired: &[RepairedRow], bom: bool) -> Result<()> {
+    let mut out = CsvOut::create(path, bom)?;
+    out.header(&["path", "doc", "encoding", "replaced", "first_offset"])?;
+    for r in repaired {
+        out.row(r)?;
     }
     out.finish()
 }

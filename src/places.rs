@@ -362,6 +362,22 @@ impl Places {
         }
     }
 
+    /// The divisions named unambiguously in `text` (by full name such as 苏州市, or by the short
+    /// name of a province or prefecture such as 广西, 苏州), unresolved: what near-duplicate
+    /// detection compares, since two texts naming other places are not one article. A code, not
+    /// the name, so that 西宁 and 西宁市 are one place; short county names (南华, 三江, 资源) are
+    /// also ordinary words and would make OCR noise count.
+    pub fn divisions_named_in<'t>(&'t self, text: &'t str) -> impl Iterator<Item = u32> + 't {
+        self.automaton.find_iter(text).filter_map(move |m| {
+            let e = &self.entries[m.pattern().as_usize()];
+            if e.blocked {
+                return None;
+            }
+            let prefecture_short = e.short.iter().copied().filter(|c| c % 100 == 0);
+            e.full.iter().copied().chain(e.province_short).chain(prefecture_short).min()
+        })
+    }
+
     /// Raw mentions of `text` in order; ambiguous names resolved with the article's other
     /// places (`context`), anaphora with the mentions before them.
     fn mentions(&self, text: &str, context: &mut Vec<u32>) -> Vec<Mention> {

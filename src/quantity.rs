@@ -349,7 +349,11 @@ impl QuantityGrammar {
 
     fn quantity(&self, text: &str, n: &NumberSpan) -> Option<Quantity> {
         // A figure an analyst adds up is positive: zero (零件) and signed numbers are no facts.
-        let out_of_range = n.value <= 0.0 || !n.value.is_finite() || n.value > self.numbers.max_value();
+        let max = self.numbers.max_value();
+        let out_of_range = n.value <= 0.0
+            || !n.value.is_finite()
+            || n.value > max
+            || n.value_max.is_some_and(|high| !(high.is_finite() && high <= max));
         if n.vague || out_of_range || self.exclusion(text, n).is_some() {
             return None;
         }
@@ -464,6 +468,10 @@ impl QuantityGrammar {
         }
         let raw = &text[n.start..n.end];
         let article_like = raw == "一" && currency.is_empty();
+        // Subunits (元角分) added to the value keep it within the bound and below a range's top.
+        if value > max || n.value_max.is_some_and(|high| high < value) {
+            return None;
+        }
         Some(Quantity {
             start,
             end,

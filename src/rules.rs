@@ -13,13 +13,23 @@ use serde::de::DeserializeOwned;
 
 pub use toml::Spanned;
 
-/// A rule-file problem, located by file and line.
+/// A rule-file problem, located by file and line (0 when it concerns the whole file, such as
+/// a missing one).
 #[derive(Debug, thiserror::Error)]
-#[error("{path}:{line}: {msg}")]
 pub struct RuleError {
     pub path: String,
     pub line: usize,
     pub msg: String,
+}
+
+impl std::fmt::Display for RuleError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}: {}", self.path, self.msg)
+        } else {
+            write!(f, "{}:{}: {}", self.path, self.line, self.msg)
+        }
+    }
 }
 
 /// The text of one rule file, kept so that spans can be turned into line numbers.
@@ -61,9 +71,57 @@ impl RuleSource {
         })
     }
 
+    /// The line where `key = …` is first set, for errors about a plain (unspanned) value;
+    /// 0 when the key is not written in the file.
+    pub fn key_line(&self, key: &str) -> usize {
+        self.text
+            .lines()
+            .position(|l| l.trim_start().strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with('=')))
+            .map_or(0, |i| i + 1)
+    }
+
+    pub fn error_at_key(&self, key: &str, msg: impl Into<String>) -> RuleError {
+        RuleError { path: self.path.display().to_string(), line: self.key_line(key), msg: msg.into() }
+    }
+
+    /// The first line holding `needle` (a value written in the file), 0 when none does.
+    pub fn error_at_text(&self, needle: &str, msg: impl Into<String>) -> RuleError {
+        let line = self.text.lines().position(|l| l.contains(needle)).map_or(0, |i| i + 1);
+        RuleError { path: self.path.display().to_string(), line, msg: msg.into() }
+    }
+
+    /// Check that a list of words has no empty (or blank) word: an empty cue or joiner would
+    /// match everywhere.
+    pub fn nonempty_words(&self, key: &str, words: &[String]) -> Result<(), RuleError> {
+        match words.iter().position(|w| w.trim().is_empty()) {
+            Some(i) => Err(self.error_at_key(key, format!("{key}: word {} is empty", i + 1))),
+            None => Ok(()),
+        }
+    }
+
+    /// Check that `value` of `key` lies in `range`.
+    pub fn in_range<T: PartialOrd + std::fmt::Display>(
+        &self,
+        key: &str,
+        value: T,
+        range: std::ops::RangeInclusive<T>,
+    ) -> Result<(), RuleError> {
+        if range.contains(&value) {
+            Ok(())
+        } else {
+            Err(self.error_at_key(key, format!("{key} = {value} must be within {}..={}", range.start(), range.end())))
+        }
+    }
+
+    /// Compile a rule's regex. A pattern that matches the empty string would match at every
+    /// position of every text, so it is refused.
     pub fn regex(&self, pattern: &Spanned<String>) -> Result<Regex, RuleError> {
-        Regex::new(pattern.get_ref())
-            .map_err(|e| self.error(pattern.span(), format!("bad regex {:?}: {e}", pattern.get_ref())))
+        let re = Regex::new(pattern.get_ref())
+            .map_err(|e| self.error(pattern.span(), format!("bad regex {:?}: {e}", pattern.get_ref())))?;
+        if re.is_match("") {
+            return Err(self.error(pattern.span(), format!("regex {:?} matches the empty string", pattern.get_ref())));
+        }
+        Ok(re)
     }
 
     /// Check that a value is one of `allowed`.
@@ -165,6 +223,26 @@ mod tests {
         let err = ids.insert(&src, &r.rule[1].id).err().unwrap();
         assert_eq!(err.line, 5);
         assert!(err.msg.contains("duplicate"));
+    }
+
+    #[test]
+    fn empty_matching_regex_empty_words_and_ranges_are_reported_at_their_lines() {
+        let src =
+            RuleSource::inline("w.toml", "id = \"a\"\npattern = \"x*\"\n\nmax_digits = 0\njoiners = [\"至\", \"\"]\n");
+        let spanned: Rule = toml::from_str("id = \"a\"\npattern = \"x*\"\n").unwrap();
+        let err = src.regex(&spanned.pattern).err().unwrap();
+        assert_eq!(err.line, 2);
+        assert!(err.msg.contains("empty string"), "{err}");
+        let err = src.in_range("max_digits", 0, 1..=17).err().unwrap();
+        assert_eq!(err.to_string(), "w.toml:4: max_digits = 0 must be within 1..=17");
+        let err = src.nonempty_words("joiners", &["至".into(), "".into()]).err().unwrap();
+        assert_eq!(err.to_string(), "w.toml:5: joiners: word 2 is empty");
+    }
+
+    #[test]
+    fn a_missing_rule_file_names_the_file_without_a_line() {
+        let err = RuleSource::read(Path::new("/nonexistent/rules/units.toml")).err().unwrap();
+        assert!(err.to_string().starts_with("/nonexistent/rules/units.toml: cannot read rule file"), "{err}");
     }
 
     #[test]

@@ -171,7 +171,10 @@ pub fn summarize(
             "flag",
         ],
         |r| {
-            let Ok(value) = r[1].parse::<f64>() else { anyhow::bail!("value {:?} is not a number", r[1]) };
+            let value = match r[1].parse::<f64>() {
+                Ok(v) if v.is_finite() && v >= 0.0 => v,
+                _ => anyhow::bail!("value {:?} is not a finite, non-negative number", r[1]),
+            };
             c_place.push(places.id(&place_key(r[7], r[8])));
             c_month.push(months.id(r[9].get(..7).unwrap_or("")));
             c_metric.push(metrics.id(r[4]));

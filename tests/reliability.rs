@@ -1,0 +1,362 @@
+//! Hostile input and faults, end to end: nothing lost, nothing invented, no partial output.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use laborfacts::output::{EventRow, FactRow, read_rows};
+
+const BIN: &str = env!("CARGO_BIN_EXE_laborfacts");
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn seed(prefix: &str) -> PathBuf {
+    std::fs::read_dir(root().join("data"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(prefix))
+        .unwrap()
+}
+
+fn command(inputs: &[&Path], out: &Path, extra: &[&str]) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.current_dir(root()).arg("extract").arg("--quiet").arg("--out").arg(out);
+    cmd.args(inputs).args(extra);
+    cmd
+}
+
+fn extract(inputs: &[&Path], out: &Path, extra: &[&str]) -> Output {
+    command(inputs, out, extra).output().unwrap()
+}
+
+fn stderr(run: &Output) -> String {
+    String::from_utf8_lossy(&run.stderr).into_owned()
+}
+
+fn events(out: &Path) -> Vec<EventRow> {
+    read_rows(&out.join("events.csv")).unwrap()
+}
+
+fn facts(out: &Path) -> Vec<FactRow> {
+    read_rows(&out.join("facts.csv")).unwrap()
+}
+
+fn rows(path: &Path) -> Vec<BTreeMap<String, String>> {
+    read_rows(path).unwrap()
+}
+
+/// Every file in `dir` with its bytes.
+fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let p = e.unwrap().path();
+            (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap_or_default())
+        })
+        .collect()
+}
+
+fn brief(city: &str, workers: &str, yuan: &str) -> String {
+    format!(
+        "{city}总工会根治欠薪\n\n本报讯 近日,{city}总工会联合人社部门开展根治欠薪专项行动,深入建筑工地和中小企业走访排查,\
+         为{workers}名农民工追回被拖欠的工资{yuan}万元,有力维护了职工合法权益。\n"
+    )
+}
+
+#[test]
+fn briefs_from_one_template_are_distinct_articles_and_a_real_copy_is_still_a_duplicate() {
+    let tmp = tempfile::tempdir().unwrap();
+    let inputs = tmp.path().join("in");
+    std::fs::create_dir(&inputs).unwrap();
+    std::fs::write(inputs.join("a.txt"), brief("广西南宁市", "1200", "3500")).unwrap();
+    std::fs::write(inputs.join("b.txt"), brief("江苏苏州市", "800", "2100")).unwrap();
+    std::fs::write(inputs.join("c.txt"), brief("广西南宁市", "800", "2100")).unwrap();
+    std::fs::copy(seed("000"), inputs.join("d_000.txt")).unwrap();
+    std::fs::copy(seed("001"), inputs.join("e_001.txt")).unwrap();
+    let out = tmp.path().join("out");
+    let run = extract(&[&inputs], &out, &[]);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let events = events(&out);
+    for doc in ["a.txt", "b.txt", "c.txt"] {
+        let e: Vec<_> = events.iter().filter(|e| e.doc == doc).collect();
+        assert_eq!(e.len(), 1, "{doc}");
+        assert!(!e[0].dup, "{doc} marked as a copy of {}", e[0].dup_of);
+    }
+    let counted: Vec<(String, String)> = facts(&out)
+        .into_iter()
+        .filter(|f| f.doc.len() == 5 && !f.dup && f.metric == "money_recovered")
+        .map(|f| (f.doc, f.value))
+        .collect();
+    assert_eq!(
+        counted,
+        [("a.txt", "35000000"), ("b.txt", "21000000"), ("c.txt", "21000000")].map(|(d, v)| (d.into(), v.into()))
+    );
+    // The second rendering of the seed page is still a copy of the first.
+    let second: Vec<_> = events.iter().filter(|e| e.doc == "e_001.txt").collect();
+    assert!(second.len() >= 8);
+    assert!(second.iter().all(|e| e.dup && e.dup_of.starts_with("d_000.txt#")), "{second:?}");
+}
+
+#[test]
+fn files_of_the_same_name_in_two_folders_get_distinct_ids_and_their_paths() {
+    let tmp = tempfile::tempdir().unwrap();
+    let inputs = tmp.path().join("in");
+    for (folder, prefix) in [("a", "003"), ("b", "004")] {
+        std::fs::create_dir_all(inputs.join(folder)).unwrap();
+        std::fs::copy(seed(prefix), inputs.join(folder).join("page.txt")).unwrap();
+    }
+    let out = tmp.path().join("out");
+    let run = extract(&[&inputs], &out, &[]);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let events = events(&out);
+    let paths: BTreeSet<&str> = events.iter().map(|e| e.path.as_str()).collect();
+    assert_eq!(paths, BTreeSet::from(["a/page.txt", "b/page.txt"]));
+    let ids: BTreeSet<&str> = events.iter().map(|e| e.event_id.as_str()).collect();
+    assert_eq!(ids.len(), events.len());
+    assert!(events.iter().all(|e| e.event_id.starts_with(&format!("{}#", e.path))));
+    let facts = facts(&out);
+    let fact_ids: BTreeSet<&str> = facts.iter().map(|f| f.fact_id.as_str()).collect();
+    assert_eq!(fact_ids.len(), facts.len());
+    assert!(facts.iter().any(|f| f.path == "a/page.txt") && facts.iter().any(|f| f.path == "b/page.txt"));
+}
+
+#[test]
+fn a_symlink_loop_ends_and_every_file_is_read_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let inputs = tmp.path().join("in");
+    std::fs::create_dir_all(inputs.join("sub")).unwrap();
+    std::fs::copy(seed("003"), inputs.join("one.txt")).unwrap();
+    std::fs::copy(seed("004"), inputs.join("sub/two.txt")).unwrap();
+    std::os::unix::fs::symlink(".", inputs.join("l")).unwrap();
+    std::os::unix::fs::symlink("..", inputs.join("sub/up")).unwrap();
+    std::os::unix::fs::symlink("one.txt", inputs.join("again.txt")).unwrap();
+    let out = tmp.path().join("out");
+    let mut child = command(&[&inputs], &out, &[]).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(120) {
+            child.kill().unwrap();
+            panic!("extract did not finish over a symlink loop");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(0));
+    let events = events(&out);
+    let paths: BTreeSet<&str> = events.iter().map(|e| e.path.as_str()).collect();
+    // One path per file: of the links to one file, the first in sorted order.
+    assert_eq!(paths, BTreeSet::from(["again.txt", "sub/two.txt"]));
+    let leads: Vec<&str> = events.iter().map(|e| e.lead.as_str()).collect();
+    let unique: BTreeSet<&str> = leads.iter().copied().collect();
+    assert_eq!(unique.len(), leads.len(), "an article was read twice");
+}
+
+#[test]
+fn a_stray_byte_keeps_the_document_and_is_reported_with_its_offset() {
+    let tmp = tempfile::tempdir().unwrap();
+    let inputs = tmp.path().join("in");
+    std::fs::create_dir(&inputs).unwrap();
+    let text = std::fs::read(seed("004")).unwrap();
+    let at = text.len() / 2;
+    // Just after a character boundary, so only the inserted byte is invalid.
+    let at = (at..).find(|&i| (text[i] & 0xC0) != 0x80).unwrap();
+    let mut bad = text.clone();
+    bad.insert(at, 0x80);
+    std::fs::write(inputs.join("clean.txt"), &text).unwrap();
+    std::fs::write(inputs.join("stray.txt"), &bad).unwrap();
+    // Cut inside the last character: its first two bytes stay.
+    let mut cut = text.clone();
+    while cut.last().is_some_and(|b| b.is_ascii()) {
+        cut.pop();
+    }
+    cut.pop();
+    let cut_at = cut.len() - 2;
+    std::fs::write(inputs.join("truncated.txt"), &cut).unwrap();
+    let out = tmp.path().join("out");
+    let run = extract(&[&inputs], &out, &[]);
+    assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+    let repaired = rows(&out.join("repaired.csv"));
+    let by_doc: BTreeMap<&str, (&str, &str)> =
+        repaired.iter().map(|r| (r["doc"].as_str(), (r["replaced"].as_str(), r["first_offset"].as_str()))).collect();
+    assert_eq!(by_doc.get("stray.txt"), Some(&("1", at.to_string().as_str())));
+    assert_eq!(by_doc.get("truncated.txt"), Some(&("1", cut_at.to_string().as_str())));
+    assert_eq!(by_doc.len(), 2);
+    assert!(rows(&out.join("skipped.csv")).is_empty());
+    // The repaired document has the clean one's articles and facts, offsets into its own bytes.
+    let events = events(&out);
+    let leads = |doc: &str| events.iter().filter(|e| e.doc == doc).map(|e| e.lead.clone()).collect::<Vec<_>>();
+    assert!(leads("clean.txt").len() >= 5);
+    assert_eq!(leads("stray.txt"), leads("clean.txt"));
+    let facts = facts(&out);
+    let values = |doc: &str| facts.iter().filter(|f| f.doc == doc).map(|f| f.value.clone()).collect::<Vec<_>>();
+    assert_eq!(values("stray.txt"), values("clean.txt"));
+    for f in facts.iter().filter(|f| f.doc == "stray.txt") {
+        let slice = std::str::from_utf8(&bad[f.start..f.end]).unwrap();
+        assert_eq!(laborfacts::normalize::normalize_fragment(slice), f.text);
+    }
+}
+
+fn copy_rules(to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(root().join("rules")).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
+    }
+}
+
+#[test]
+fn rule_values_that_make_no_sense_are_refused_at_their_line() {
+    let cases: &[(&str, &str, &str, &str)] = &[
+        ("numbers.toml", "max_digits = 15", "max_digits = 0", "max_digits = 0 must be within 1..=15"),
+        ("numbers.toml", "max_digits = 15", "max_digits = 99", "max_digits = 99 must be within 1..=15"),
+        ("numbers.toml", "range_joiners = [\"至\"", "range_joiners = [\"\", \"至\"", "range_joiners: word 1 is empty"),
+        ("dedup.toml", "sample_modulus = 4", "sample_modulus = 0", "sample_modulus = 0 must be within 1..=64"),
+        ("dedup.toml", "article_containment = 0.6", "article_containment = 7", "must be within 0.05..=1"),
+        ("segment.toml", "pattern = '^本报讯", "pattern = '(?:x)?|^本报讯", "matches the empty string"),
+    ];
+    for (file, from, to, message) in cases {
+        let tmp = tempfile::tempdir().unwrap();
+        let rules = tmp.path().join("rules");
+        copy_rules(&rules);
+        let text = std::fs::read_to_string(rules.join(file)).unwrap();
+        assert!(text.contains(from), "{file} no longer holds {from:?}");
+        let broken = text.replacen(from, to, 1);
+        let line = broken.lines().position(|l| l.contains(to)).unwrap() + 1;
+        std::fs::write(rules.join(file), broken).unwrap();
+        let out = tmp.path().join("out");
+        let run = extract(&[&seed("003")], &out, &["--rules", rules.to_str().unwrap()]);
+        assert_eq!(run.status.code(), Some(1), "{file}: {to}");
+        let err = stderr(&run);
+        assert!(err.contains(&format!("{file}:{line}: ")) && err.contains(message), "{to}: {err}");
+        assert!(!out.exists(), "output written despite {to}");
+    }
+    // A missing rule file is named, with no made-up line.
+    let tmp = tempfile::tempdir().unwrap();
+    let rules = tmp.path().join("rules");
+    copy_rules(&rules);
+    std::fs::remove_file(rules.join("units.toml")).unwrap();
+    let run = extract(&[&seed("003")], &tmp.path().join("out"), &["--rules", rules.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(stderr(&run).contains("units.toml: cannot read rule file"), "{}", stderr(&run));
+}
+
+#[test]
+fn bad_numbers_give_no_fact_or_a_positive_bounded_value() {
+    let tmp = tempfile::tempdir().unwrap();
+    let inputs = tmp.path().join("in");
+    std::fs::create_dir(&inputs).unwrap();
+    let text = "某市总工会维权工作\n\n本报讯 某市总工会今年以来帮助职工追回欠薪-5万元,为企业减负900亿元,\
+                职工篮球赛胜负2场,为职工追回工资陆七亿亿元,追回欠薪99999百万亿元,慰问困难职工约47.4人。\n";
+    std::fs::write(inputs.join("bad_numbers.txt"), text).unwrap();
+    let out = tmp.path().join("out");
+    let run = extract(&[&inputs], &out, &["--pub-date", "2024-05-01"]);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let facts = facts(&out);
+    for f in &facts {
+        let value: f64 = f.value.parse().unwrap();
+        assert!(value.is_finite() && value > 0.0 && value <= 1e16, "{f:?}");
+        if !f.value_max.is_empty() {
+            assert!(f.value_max.parse::<f64>().unwrap() >= value, "{f:?}");
+        }
+    }
+    let texts: BTreeMap<&str, (&str, &str)> =
+        facts.iter().map(|f| (f.text.as_str(), (f.value.as_str(), f.flag.as_str()))).collect();
+    // The minus sign of -5万 is a dash, not a sign; 负 inside 减负 and 胜负 is no sign either.
+    assert_eq!(texts.get("5万元").map(|v| v.0), Some("50000"));
+    assert!(texts.keys().all(|t| !t.starts_with('-') && !t.starts_with('负')), "{texts:?}");
+    // Malformed and absurd magnitudes are no figure; fractional people are flagged, never summed.
+    assert!(!texts.keys().any(|t| t.contains("亿亿") || t.contains("99999")), "{texts:?}");
+    assert_eq!(texts.get("约47.4人").map(|v| v.1), Some("fractional_count"));
+}
+
+#[test]
+fn summarize_refuses_a_non_finite_value_with_its_row_and_writes_nothing() {
+    for bad in ["1e400", "NaN", "-5"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let run = extract(&[&seed("003")], &out, &[]);
+        assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+        let before = snapshot(&out);
+        let facts_csv = std::fs::read_to_string(out.join("facts.csv")).unwrap();
+        let mut lines: Vec<String> = facts_csv.lines().map(str::to_string).collect();
+        let header: Vec<&str> = lines[0].trim_start_matches('\u{feff}').split(',').collect();
+        let value_col = header.iter().position(|h| *h == "value").unwrap();
+        let mut reader = csv::Reader::from_reader(facts_csv.as_bytes());
+        let mut record = reader.records().nth(2).unwrap().unwrap();
+        let mut fields: Vec<String> = record.iter().map(str::to_string).collect();
+        fields[value_col] = bad.to_string();
+        record = csv::StringRecord::from(fields);
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(&record).unwrap();
+        lines[3] = String::from_utf8(w.into_inner().unwrap()).unwrap().trim_end().to_string();
+        let edited = tmp.path().join("facts.csv");
+        std::fs::write(&edited, lines.join("\n") + "\n").unwrap();
+        let run = Command::new(BIN)
+            .current_dir(root())
+            .arg("summarize")
+            .arg("--facts")
+            .arg(&edited)
+            .arg("--events")
+            .arg(out.join("events.csv"))
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert_eq!(run.status.code(), Some(1), "{bad}");
+        let err = stderr(&run);
+        assert!(err.contains("row 4") && err.contains(bad) && err.contains("nothing was written"), "{bad}: {err}");
+        assert_eq!(snapshot(&out), before, "{bad}: outputs changed");
+    }
+}
+
+/// Run `extract` over all seeds into `out`, on a file system that fills up: a small tmpfs
+/// when this process may mount one, else a file-size limit (RLIMIT_FSIZE, with SIGXFSZ ignored
+/// so that writes fail with EFBIG as they would with ENOSPC).
+fn extract_on_a_full_disk(out: &Path, mount: Option<&Path>) -> Output {
+    let data = root().join("data");
+    match mount {
+        Some(_) => extract(&[&data], out, &[]),
+        None => {
+            let script = format!(
+                "trap '' XFSZ; ulimit -f 40; exec {BIN} extract --quiet --out '{}' '{}'",
+                out.display(),
+                data.display()
+            );
+            Command::new("bash").current_dir(root()).arg("-c").arg(script).output().unwrap()
+        }
+    }
+}
+
+#[test]
+fn a_full_disk_leaves_the_previous_outputs_untouched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mount = tmp.path().join("disk");
+    std::fs::create_dir(&mount).unwrap();
+    // Room for the first, one-page run's outputs, not for the whole seed run's.
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=160k", "tmpfs"])
+        .arg(&mount)
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    let out = mount.join("out");
+    let first = extract(&[&seed("003")], &out, &[]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let before = snapshot(&out);
+    assert!(before.contains_key("facts.csv") && before.contains_key("province_summary.csv"));
+
+    let run = extract_on_a_full_disk(&out, mounted.then_some(mount.as_path()));
+    let after = snapshot(&out);
+    if mounted {
+        let _ = Command::new("umount").arg(&mount).status();
+    }
+    let err = stderr(&run);
+    assert_eq!(run.status.code(), Some(1), "{err}");
+    assert!(err.contains("cannot write") && err.contains(".csv"), "the error names no file: {err}");
+    assert_eq!(after, before, "a failed run changed the previous outputs or left a file");
+}
