@@ -29,6 +29,14 @@ pub enum OffsetMap {
 }
 
 impl OffsetMap {
+    /// The map of the decoded text's bytes `start..end`, as a text of its own.
+    pub fn slice(&self, start: usize, end: usize) -> OffsetMap {
+        match self {
+            OffsetMap::Shift(s) => OffsetMap::Shift(s + start as u32),
+            OffsetMap::Table(t) => OffsetMap::Table(t[start.min(t.len())..(end + 1).min(t.len())].to_vec()),
+        }
+    }
+
     pub fn to_file(&self, decoded: usize) -> usize {
         match self {
             OffsetMap::Shift(s) => decoded + *s as usize,

@@ -3,17 +3,20 @@
 //!
 //! Documents are processed in chunks: a chunk is analysed in parallel, then its results are
 //! checked for duplicates and written in input order, so memory stays bounded by the chunk and
-//! the output bytes do not depend on the thread count.
+//! the output bytes do not depend on the thread count. A document above [`PIECE_BYTES`] is
+//! read in the sequential stage and its pieces analysed in parallel, one such text at a time.
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Result;
+use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use crate::dedup::{DedupConfig, DedupIndex, ParaPrint, fingerprint};
 use crate::extract::{Analyser, DocFacts};
-use crate::ingest::{self, InputFile, PubDateSources, Skipped, SourceDoc};
+use crate::ingest::{self, InputFile, PubDateSource, PubDateSources, Skipped, SourceDoc};
 use crate::output::{self, CsvOut, EventRow, FactRow, RepairedRow, Staging};
 use crate::segment::Segmenter;
 
@@ -62,25 +65,88 @@ pub struct ArticleOut {
     pub prints: Vec<ParaPrint>,
 }
 
-fn process(
-    engine: &Engine,
-    input: &InputFile,
-    dates: &PubDateSources,
-) -> Result<(u64, Option<RepairedRow>, Vec<ArticleOut>), Skipped> {
+/// A document analysed by a worker, or one too large for that: it is read and analysed in the
+/// sequential stage, its pieces in parallel, so only one large text is in memory at a time.
+enum Work {
+    Done(u64, Option<RepairedRow>, Vec<ArticleOut>),
+    Large,
+}
+
+fn process(engine: &Engine, input: &InputFile, dates: &PubDateSources) -> Result<Work, Skipped> {
+    if std::fs::metadata(&input.path).is_ok_and(|m| m.len() > PIECE_BYTES as u64) {
+        return Ok(Work::Large);
+    }
     let doc = ingest::read(input, dates)?;
-    let articles = analyse(engine, &doc);
-    let repaired = doc.repair.as_ref().map(|r| RepairedRow {
+    let articles = analyse_piece(engine, &doc);
+    Ok(Work::Done(doc.size, repaired_row(&doc), articles))
+}
+
+fn repaired_row(doc: &SourceDoc) -> Option<RepairedRow> {
+    doc.repair.as_ref().map(|r| RepairedRow {
         path: doc.path.display().to_string(),
         doc: doc.name.clone(),
         encoding: doc.encoding.to_string(),
         replaced: r.replaced,
         first_offset: r.first_offset,
-    });
-    Ok((doc.size, repaired, articles))
+    })
 }
 
-/// Normalise, segment, extract and fingerprint one decoded document.
-pub fn analyse(engine: &Engine, doc: &SourceDoc) -> Vec<ArticleOut> {
+/// Documents longer than this are analysed in pieces cut at blank lines, so that memory is
+/// bounded by the pieces in flight, not by the file (a 200 MB concatenation of pages).
+pub const PIECE_BYTES: usize = 1 << 20;
+
+/// Cut `text` into pieces of at most `max` bytes: at the last blank line of the second half of
+/// each window, else its last line end, else its last character boundary.
+fn pieces(text: &str, max: usize) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    while text.len() - start > max {
+        let window = start + max / 2..start + max;
+        let blank = memchr::memmem::rfind(&bytes[window.clone()], b"\n\n").map(|i| window.start + i + 2);
+        let line = || memchr::memrchr(b'\n', &bytes[window.clone()]).map(|i| window.start + i + 1);
+        let mut cut = blank.or_else(line).unwrap_or(window.end);
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        out.push(start..cut);
+        start = cut;
+    }
+    out.push(start..text.len());
+    out
+}
+
+/// Piece `range` of `doc` as a document of its own, dated `pub_date`.
+fn piece(doc: &SourceDoc, range: Range<usize>, pub_date: (Option<NaiveDate>, PubDateSource)) -> SourceDoc {
+    SourceDoc {
+        name: doc.name.clone(),
+        rel: doc.rel.clone(),
+        path: doc.path.clone(),
+        encoding: doc.encoding,
+        text: doc.text[range.clone()].to_string(),
+        offsets: doc.offsets.slice(range.start, range.end),
+        size: doc.size,
+        pub_date: pub_date.0,
+        pub_date_source: pub_date.1,
+        repair: None,
+    }
+}
+
+/// Number a piece's articles after those of the pieces before it: index, event and fact ids.
+fn renumber(articles: &mut [ArticleOut], first: usize) {
+    for a in articles {
+        a.event.index += first;
+        a.event.event_id = format!("{}#{}", a.event.path, a.event.index);
+        for f in &mut a.facts {
+            let n = f.fact_id.rsplit('.').next().unwrap_or_default().to_string();
+            f.fact_id = format!("{}.{n}", a.event.event_id);
+            f.event_id = a.event.event_id.clone();
+        }
+    }
+}
+
+/// Normalise, segment, extract and fingerprint one document (or piece of one).
+pub fn analyse_piece(engine: &Engine, doc: &SourceDoc) -> Vec<ArticleOut> {
     let norm = engine.segmenter.normalizer().normalize(&doc.text);
     let articles = engine.segmenter.segment(&norm);
     let DocFacts { events, facts } = engine.analyser.analyse(doc, &norm, &articles);
@@ -99,61 +165,118 @@ pub fn analyse(engine: &Engine, doc: &SourceDoc) -> Vec<ArticleOut> {
     out
 }
 
+/// The sequential stage: duplicate marking and writing, in input order.
+struct Sink {
+    index: DedupIndex,
+    event_ids: Vec<String>,
+    events_out: CsvOut,
+    facts_out: CsvOut,
+    summary: RunSummary,
+}
+
+impl Sink {
+    fn article(&mut self, mut a: ArticleOut) -> Result<()> {
+        let verdict = self.index.check(&a.prints);
+        self.event_ids.push(a.event.event_id.clone());
+        if let Some(orig) = verdict.dup_of {
+            a.event.dup = true;
+            a.event.dup_of = self.event_ids[orig].clone();
+        }
+        for (fact, &para) in a.facts.iter_mut().zip(&a.fact_para) {
+            fact.dup |= a.event.dup || verdict.para_dup_of.get(para).is_some_and(|d| d.is_some());
+            self.facts_out.row(fact)?;
+        }
+        self.summary.articles += 1;
+        self.summary.facts += a.facts.len();
+        self.events_out.row(&a.event)
+    }
+
+    fn document(&mut self, size: u64, repaired: Option<RepairedRow>, progress: &crate::progress::Progress) {
+        if let Some(r) = repaired {
+            progress.warn(&format!(
+                "repaired {}: {} invalid {} sequence(s) replaced by U+FFFD, the first at byte {}",
+                r.path, r.replaced, r.encoding, r.first_offset
+            ));
+            self.summary.repaired.push(r);
+        }
+        self.summary.documents += 1;
+        self.summary.bytes += size;
+    }
+}
+
 /// Run the whole batch and write events.csv, facts.csv, skipped.csv and repaired.csv into the
 /// staging folder; the caller adds the summaries and commits.
 pub fn run(engine: &Engine, cfg: &RunConfig, staging: &Staging) -> Result<RunSummary> {
     let started = Instant::now();
     let (files, mut skipped) = ingest::collect_inputs(&cfg.inputs);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(cfg.threads.max(1)).build()?;
-    let mut events_out = CsvOut::create(&staging.path("events.csv"), cfg.bom)?;
-    let mut facts_out = CsvOut::create(&staging.path("facts.csv"), cfg.bom)?;
-    events_out.header(output::EVENT_COLUMNS)?;
-    facts_out.header(output::FACT_COLUMNS)?;
-    let mut index = DedupIndex::new(engine.dedup.clone());
-    let mut event_ids: Vec<String> = Vec::new();
-    let mut summary = RunSummary::default();
+    let threads = cfg.threads.max(1);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+    let mut sink = Sink {
+        index: DedupIndex::new(engine.dedup.clone()),
+        event_ids: Vec::new(),
+        events_out: CsvOut::create(&staging.path("events.csv"), cfg.bom)?,
+        facts_out: CsvOut::create(&staging.path("facts.csv"), cfg.bom)?,
+        summary: RunSummary::default(),
+    };
+    sink.events_out.header(output::EVENT_COLUMNS)?;
+    sink.facts_out.header(output::FACT_COLUMNS)?;
     let progress = crate::progress::Progress::new(files.len() as u64, cfg.progress);
+    let mut skip = |s: Skipped| {
+        progress.warn(&format!("skipped {}: {} ({})", s.path, s.reason, s.detail));
+        skipped.push(s);
+    };
 
-    let chunk = (cfg.threads.max(1) * 32).max(64);
+    let chunk = (threads * 32).max(64);
     for batch in files.chunks(chunk) {
         let results: Vec<_> = pool.install(|| batch.par_iter().map(|p| process(engine, p, &cfg.pub_dates)).collect());
-        for result in results {
+        for (input, result) in batch.iter().zip(results) {
             progress.inc();
-            let (size, repaired, articles) = match result {
-                Ok(r) => r,
-                Err(s) => {
-                    progress.warn(&format!("skipped {}: {} ({})", s.path, s.reason, s.detail));
-                    skipped.push(s);
-                    continue;
+            match result {
+                Err(s) => skip(s),
+                Ok(Work::Done(size, repaired, articles)) => {
+                    sink.document(size, repaired, &progress);
+                    for a in articles {
+                        sink.article(a)?;
+                    }
                 }
-            };
-            if let Some(r) = repaired {
-                progress.warn(&format!(
-                    "repaired {}: {} invalid {} sequence(s) replaced by U+FFFD, the first at byte {}",
-                    r.path, r.replaced, r.encoding, r.first_offset
-                ));
-                summary.repaired.push(r);
-            }
-            summary.documents += 1;
-            summary.bytes += size;
-            for mut a in articles {
-                let verdict = index.check(&a.prints);
-                event_ids.push(a.event.event_id.clone());
-                if let Some(orig) = verdict.dup_of {
-                    a.event.dup = true;
-                    a.event.dup_of = event_ids[orig].clone();
+                Ok(Work::Large) => {
+                    let doc = match ingest::read(input, &cfg.pub_dates) {
+                        Ok(doc) => doc,
+                        Err(s) => {
+                            skip(s);
+                            continue;
+                        }
+                    };
+                    let ranges = pieces(&doc.text, PIECE_BYTES);
+                    // One publication date for all pieces: inferred from the first when no
+                    // metadata gave one.
+                    let mut pub_date = (doc.pub_date, doc.pub_date_source);
+                    if pub_date.0.is_none() {
+                        let first = engine.segmenter.normalizer().normalize(&doc.text[ranges[0].clone()]);
+                        if let Some(d) = engine.analyser.dates.infer_pub_date(&first.text) {
+                            pub_date = (Some(d), PubDateSource::Inferred);
+                        }
+                    }
+                    let mut first = 0;
+                    for group in ranges.chunks(threads * 2) {
+                        let analysed: Vec<Vec<ArticleOut>> = pool.install(|| {
+                            group.par_iter().map(|r| analyse_piece(engine, &piece(&doc, r.clone(), pub_date))).collect()
+                        });
+                        for mut articles in analysed {
+                            renumber(&mut articles, first);
+                            first += articles.len();
+                            for a in articles {
+                                sink.article(a)?;
+                            }
+                        }
+                    }
+                    sink.document(doc.size, repaired_row(&doc), &progress);
                 }
-                for (fact, &para) in a.facts.iter_mut().zip(&a.fact_para) {
-                    fact.dup |= a.event.dup || verdict.para_dup_of.get(para).is_some_and(|d| d.is_some());
-                    facts_out.row(fact)?;
-                }
-                summary.articles += 1;
-                summary.facts += a.facts.len();
-                events_out.row(&a.event)?;
             }
         }
     }
     progress.finish();
+    let Sink { events_out, facts_out, mut summary, .. } = sink;
     events_out.finish()?;
     facts_out.finish()?;
     output::write_skipped(&staging.path("skipped.csv"), &skipped, cfg.bom)?;
@@ -170,7 +293,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::ingest::{Decoded, PubDateSource};
+    use crate::ingest::Decoded;
 
     static ENGINE: LazyLock<Engine> = LazyLock::new(|| {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -302,7 +425,7 @@ mod tests {
             repair,
         };
         let max_value = ENGINE.analyser.facts.quantities.numbers.max_value();
-        for article in analyse(&ENGINE, &doc) {
+        for article in analyse_piece(&ENGINE, &doc) {
             let e = &article.event;
             prop_assert!(e.date_start.is_empty() || e.date_end.is_empty() || e.date_start <= e.date_end, "{e:?}");
             for f in &article.facts {
@@ -319,6 +442,25 @@ mod tests {
             }
         }
         Ok(())
+    }
+
+    #[test]
+    fn long_texts_are_cut_at_blank_lines_into_bounded_pieces() {
+        let text = "工会为职工追回欠薪。\n第二行\n\n".repeat(1000);
+        let ranges = pieces(&text, 4096);
+        assert_eq!(ranges.first().map(|r| r.start), Some(0));
+        assert_eq!(ranges.last().map(|r| r.end), Some(text.len()));
+        for w in ranges.windows(2) {
+            assert_eq!(w[0].end, w[1].start);
+            assert!(text[..w[0].end].ends_with("\n\n"), "cut inside a paragraph at {}", w[0].end);
+        }
+        let (last, full) = ranges.split_last().unwrap();
+        assert!(full.iter().all(|r| (2048..=4096).contains(&r.len())) && last.len() <= 4096);
+        // Without any line end, at a character boundary.
+        let line = "职".repeat(5000);
+        let ranges = pieces(&line, 4096);
+        assert!(ranges.iter().all(|r| line.is_char_boundary(r.start) && r.len() <= 4096));
+        assert_eq!(ranges.last().map(|r| r.end), Some(line.len()));
     }
 
     fn budget() -> u32 {

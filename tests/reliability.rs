@@ -360,3 +360,61 @@ fn a_full_disk_leaves_the_previous_outputs_untouched() {
     assert!(err.contains("cannot write") && err.contains(".csv"), "the error names no file: {err}");
     assert_eq!(after, before, "a failed run changed the previous outputs or left a file");
 }
+
+/// Run `cmd` to its end and return its exit code and peak RSS in bytes (VmHWM, read from
+/// /proc while it runs: the last reading before it exits is its peak).
+fn run_measuring_peak_rss(cmd: &mut Command) -> (Option<i32>, u64) {
+    let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak_kb = 0u64;
+    loop {
+        if let Ok(status) = std::fs::read_to_string(&status_file)
+            && let Some(kb) = status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        {
+            peak_kb = peak_kb.max(kb);
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            return (status.code(), peak_kb * 1024);
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn one_large_file_is_analysed_in_bounded_memory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pages: Vec<String> = ["002", "003", "004"].iter().map(|p| std::fs::read_to_string(seed(p)).unwrap()).collect();
+    // 40 MB of pages, each copy with other figures so that it is new text.
+    let mut text = String::with_capacity(41 << 20);
+    let mut copy = 0u64;
+    while text.len() < 40 << 20 {
+        for page in &pages {
+            let mut n = copy;
+            for piece in page.split_inclusive(|c: char| c.is_ascii_digit()) {
+                text.push_str(piece);
+                if piece.ends_with(|c: char| c.is_ascii_digit()) {
+                    n = n.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    text.push_str(&(n >> 60).to_string());
+                }
+            }
+            text.push_str("\n\n");
+            copy += 1;
+        }
+    }
+    let big = tmp.path().join("big.txt");
+    std::fs::write(&big, &text).unwrap();
+    let out = tmp.path().join("out");
+    let (code, peak) = run_measuring_peak_rss(&mut command(&[&big], &out, &["-j", "2"]));
+    assert_eq!(code, Some(0));
+    // Analysed whole, this file took 18 times its size (720 MB); in pieces, the text itself and
+    // the pieces in flight.
+    assert!(peak < 300 << 20, "peak RSS {} MB for a {} MB file", peak >> 20, text.len() >> 20);
+    let events = events(&out);
+    assert!(events.len() > 1000, "{}", events.len());
+    let ids: BTreeSet<&str> = events.iter().map(|e| e.event_id.as_str()).collect();
+    assert_eq!(ids.len(), events.len(), "piece numbering gave two articles one id");
+    assert!(events.windows(2).all(|w| w[0].start < w[1].start));
+}
