@@ -419,3 +419,40 @@ fn one_large_file_is_analysed_in_bounded_memory() {
     assert_eq!(ids.len(), events.len(), "piece numbering gave two articles one id");
     assert!(events.windows(2).all(|w| w[0].start < w[1].start));
 }
+
+#[test]
+fn a_table_longer_than_a_sheet_continues_on_further_sheets_with_every_row() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let run = extract(&[&root().join("data")], &out, &[]);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let facts = facts(&out).len();
+    assert!(facts > 150);
+    let xlsx = tmp.path().join("split.xlsx");
+    laborfacts::export::write_xlsx_split(&out, &xlsx, 50).unwrap();
+    // Sheet names in order and the rows of each, read from the workbook's XML parts.
+    let script = r#"
+import re, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+names = re.findall(r'<sheet name="([^"]+)"', z.read("xl/workbook.xml").decode())
+for i, name in enumerate(names, 1):
+    print(name, z.read(f"xl/worksheets/sheet{i}.xml").decode().count("<row "))
+"#;
+    let listing = Command::new("python3").arg("-c").arg(script).arg(&xlsx).output().unwrap();
+    assert!(listing.status.success(), "{}", String::from_utf8_lossy(&listing.stderr));
+    let sheets: Vec<(String, usize)> = String::from_utf8(listing.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let (name, rows) = l.rsplit_once(' ').unwrap();
+            (name.to_string(), rows.parse().unwrap())
+        })
+        .collect();
+    let fact_sheets: Vec<&(String, usize)> =
+        sheets.iter().filter(|(n, _)| n == "facts" || n.starts_with("facts_")).collect();
+    assert_eq!(fact_sheets.len(), facts.div_ceil(50));
+    assert_eq!(fact_sheets[1].0, "facts_2");
+    // Each sheet repeats the header; together they hold every fact once.
+    assert!(fact_sheets.iter().all(|(_, rows)| *rows <= 51));
+    assert_eq!(fact_sheets.iter().map(|(_, rows)| rows - 1).sum::<usize>(), facts);
+}
