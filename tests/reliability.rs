@@ -456,3 +456,27 @@ for i, name in enumerate(names, 1):
     assert!(fact_sheets.iter().all(|(_, rows)| *rows <= 51));
     assert_eq!(fact_sheets.iter().map(|(_, rows)| rows - 1).sum::<usize>(), facts);
 }
+
+#[test]
+fn dates_are_never_made_up_and_never_run_backwards() {
+    let tmp = tempfile::tempdir().unwrap();
+    let inputs = tmp.path().join("in");
+    std::fs::create_dir(&inputs).unwrap();
+    let text = "某市总工会根治欠薪\n\n本报讯 从12月起,某市总工会开展根治欠薪专项行动,为320名农民工追回工资460万元。\n";
+    std::fs::write(inputs.join("since.txt"), text).unwrap();
+    let out = tmp.path().join("out");
+    // A February paper: 从12月起 began last December.
+    let run = extract(&[&inputs], &out, &["--pub-date", "2024-02-10"]);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let money: Vec<FactRow> = facts(&out).into_iter().filter(|f| f.unit == "yuan").collect();
+    assert_eq!(money.len(), 1);
+    assert_eq!((money[0].date_start.as_str(), money[0].date_end.as_str()), ("2023-12-01", "2024-02-10"));
+    // Without any publication date, relative dates stay unresolved: empty, never 2000-01-01.
+    let out = tmp.path().join("undated");
+    let run = extract(&[&inputs], &out, &[]);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let (events, facts) = (events(&out), facts(&out));
+    assert!(!facts.is_empty());
+    assert!(events.iter().all(|e| e.date_start.is_empty() && e.date_end.is_empty() && e.pub_date.is_empty()));
+    assert!(facts.iter().all(|f| f.date_start.is_empty() && f.date_end.is_empty()), "{facts:?}");
+}
