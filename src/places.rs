@@ -57,6 +57,8 @@ struct RuleFile {
     region_min_chars: usize,
     short_regions: Vec<String>,
     origin_cues: Vec<String>,
+    departure_before: Vec<String>,
+    departure_after: Vec<String>,
     abbreviation_group: Pattern,
     anaphor: Vec<AnaphorDef>,
     national: Words,
@@ -120,6 +122,8 @@ pub struct Places {
     national_id: String,
     venue: VenueDef,
     origin_cues: Vec<String>,
+    departure_before: Vec<String>,
+    departure_after: Vec<String>,
 }
 
 /// A recognised mention before attribution.
@@ -159,6 +163,13 @@ impl Places {
     pub fn load(gazetteer_dir: &Path, rules_dir: &Path) -> Result<Self> {
         let src = RuleSource::read(&rules_dir.join("places.toml"))?;
         let rf: RuleFile = src.parse()?;
+        for (key, words) in [
+            ("origin_cues", &rf.origin_cues),
+            ("departure_before", &rf.departure_before),
+            ("departure_after", &rf.departure_after),
+        ] {
+            src.nonempty_words(key, words)?;
+        }
         let mut ids = IdSet::default();
         ids.insert(&src, &rf.abbreviation_group.id)?;
         ids.insert(&src, &rf.national.id)?;
@@ -316,6 +327,8 @@ impl Places {
             national_id: rf.national.id.get_ref().clone(),
             venue: rf.venue,
             origin_cues: rf.origin_cues,
+            departure_before: rf.departure_before,
+            departure_after: rf.departure_after,
         })
     }
 
@@ -542,6 +555,33 @@ impl Places {
     /// The attribution of a set of mentions: national if any is; the lowest common place of
     /// one province (preferring `venue`'s province when several are named); region when they
     /// span provinces.
+    /// `ms` without the places people set out from (从安徽阜阳开往宁波, 四川籍农民工): the
+    /// figure happened where they went. A place written right before a departure (安徽 of
+    /// 安徽阜阳) departs with it. When every place is a departure, all are kept.
+    fn without_departures<'m>(&self, body: &str, ms: Vec<&'m Mention>) -> Vec<&'m Mention> {
+        let mut departs: Vec<bool> = ms
+            .iter()
+            .map(|m| {
+                self.departure_before.iter().any(|w| body[..m.start].ends_with(w.as_str()))
+                    || self.departure_after.iter().any(|w| body[m.end..].starts_with(w.as_str()))
+            })
+            .collect();
+        for i in 1..ms.len() {
+            if ms[i - 1].end == ms[i].start && departs[i - 1] {
+                departs[i] = true;
+            }
+        }
+        for i in (1..ms.len()).rev() {
+            if ms[i - 1].end == ms[i].start && departs[i] {
+                departs[i - 1] = true;
+            }
+        }
+        if departs.iter().all(|&d| d) {
+            return ms;
+        }
+        ms.into_iter().zip(departs).filter(|(_, d)| !d).map(|(m, _)| m).collect()
+    }
+
     fn combine(&self, ms: &[&Mention], venue: &Attribution) -> Option<Attribution> {
         if ms.is_empty() {
             return None;
@@ -774,7 +814,7 @@ impl ArticlePlaces<'_> {
                 }
             }
             let inside: Vec<&Mention> = self.mentions.iter().filter(|m| m.start >= r.start && m.end <= r.end).collect();
-            if let Some(a) = self.places.combine(&inside, &self.venue) {
+            if let Some(a) = self.places.combine(&self.places.without_departures(body, inside), &self.venue) {
                 return a;
             }
         }
@@ -786,6 +826,16 @@ impl ArticlePlaces<'_> {
         if let Some(mut a) = earlier.and_then(|m| self.places.combine(&[m], &self.venue)) {
             a.rules.push("place.paragraph".into());
             return a;
+        }
+        // A roundup of several provinces goes place by place: a figure whose paragraph names no
+        // place belongs to the section of the last place named before it.
+        if self.venue.scope == "region" {
+            let section =
+                self.mentions.iter().rev().find(|m| m.end <= paragraph.start && matches!(m.kind, Kind::Place(_)));
+            if let Some(mut a) = section.and_then(|m| self.places.combine(&[m], &Attribution::default())) {
+                a.rules.push("place.section".into());
+                return a;
+            }
         }
         let mut v = self.venue.clone();
         if v.scope.is_empty() {
