@@ -51,6 +51,9 @@ struct MetricRuleDef {
     /// `heads` match near the quantity (as in a frame) rather than right after it.
     #[serde(default)]
     near: bool,
+    /// The rule does not fire when the quantity's clause holds one of these words.
+    #[serde(default)]
+    unless: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -104,6 +107,7 @@ struct MetricRule {
     position: Position,
     window: usize,
     priority: i32,
+    unless: Vec<String>,
 }
 
 /// Compiled fact rules.
@@ -178,6 +182,9 @@ impl FactRules {
             if !r.cues.is_empty() && r.window.is_none() {
                 return Err(src.error(r.id.span(), "a rule with `cues` needs a `window` (characters)"));
             }
+            if let Some(w) = r.unless.iter().find(|w| w.trim().is_empty()) {
+                return Err(src.error_at_text(&format!("{w:?}"), format!("empty `unless` word {w:?}")));
+            }
             for c in &r.cues {
                 words.push(c.clone());
                 cue_rule.push(i);
@@ -195,6 +202,7 @@ impl FactRules {
                 position,
                 window: r.window.unwrap_or(0),
                 priority: r.priority,
+                unless: r.unless.clone(),
             });
         }
         let patterns = file
@@ -420,7 +428,10 @@ impl FactExtractor {
     /// priority; distance). Positive evidence only: no rule fires → `other`.
     fn metric(&self, text: &str, cues: &SentenceCues, f: &Fact) -> (String, String) {
         let q = &f.quantity;
-        let applies = |r: &MetricRule| r.units.is_empty() || r.units.iter().any(|u| *u == q.unit);
+        let clause = &text[f.clause.clone()];
+        let applies = |r: &MetricRule| {
+            (r.units.is_empty() || r.units.contains(&q.unit)) && !r.unless.iter().any(|w| clause.contains(w.as_str()))
+        };
         let after = &text[f.end..f.sentence.end.max(f.end)];
         // Head nouns are checked right after the quantity, and from its classifier on (箱, 项).
         let with_classifier: String = q.classifier.chars().chain(after.chars().take(12)).collect();

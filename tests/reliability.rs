@@ -219,6 +219,7 @@ fn rule_values_that_make_no_sense_are_refused_at_their_line() {
         ("dedup.toml", "article_containment = 0.6", "article_containment = 7", "must be within 0.05..=1"),
         ("segment.toml", "pattern = '^本报讯", "pattern = '(?:x)?|^本报讯", "matches the empty string"),
         ("metrics.toml", "labour_cues = [", "labour_cues = [\"\", ", "empty cue word \"\""),
+        ("metrics.toml", "unless = [\"解决\"", "unless = [\"\", \"解决\"", "empty `unless` word"),
     ];
     for (file, from, to, message) in cases {
         let tmp = tempfile::tempdir().unwrap();
