@@ -60,6 +60,9 @@ struct MetricRuleDef {
 #[serde(deny_unknown_fields)]
 struct RelevanceDef {
     labour_cues: Vec<String>,
+    /// Phrases holding a labour cue that are not about labour (坚守岗位: staying at one's post).
+    #[serde(default)]
+    not_labour: Vec<String>,
     news_cues: Vec<String>,
 }
 
@@ -114,7 +117,9 @@ struct MetricRule {
 pub struct FactRules {
     rules: Vec<MetricRule>,
     /// Words that tie a sentence to labour; outside labour news a fact needs one to count.
+    /// Labour cues, then the `not_labour` phrases that hide the cues inside them.
     labour_cues: AhoCorasick,
+    labour_cue_count: usize,
     /// Headline words that make an article labour news.
     news_cues: AhoCorasick,
     /// All cue words of all rules in one automaton; pattern index → rule index.
@@ -137,6 +142,19 @@ fn automaton(src: &RuleSource, words: &[String]) -> Result<AhoCorasick, RuleErro
     AhoCorasick::builder()
         .match_kind(MatchKind::Standard)
         .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+        .build(words)
+        .map_err(|e| src.error(0..0, format!("cannot build cue automaton: {e}")))
+}
+
+/// Labour cues and `not_labour` phrases in one leftmost-longest automaton: where a phrase such
+/// as 坚守岗位 starts, it is matched whole and the cue 岗位 inside it is not reported.
+fn labour_automaton(src: &RuleSource, r: &RelevanceDef) -> Result<AhoCorasick, RuleError> {
+    let words: Vec<&String> = r.labour_cues.iter().chain(&r.not_labour).collect();
+    if let Some(w) = words.iter().find(|w| w.trim().is_empty()) {
+        return Err(src.error_at_text(&format!("{w:?}"), format!("empty cue word {w:?}")));
+    }
+    AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostLongest)
         .build(words)
         .map_err(|e| src.error(0..0, format!("cannot build cue automaton: {e}")))
 }
@@ -215,7 +233,8 @@ impl FactRules {
             src.one_of(u, UNITS, "unit")?;
         }
         Ok(Self {
-            labour_cues: automaton(src, &file.relevance.labour_cues)?,
+            labour_cues: labour_automaton(src, &file.relevance)?,
+            labour_cue_count: file.relevance.labour_cues.len(),
             news_cues: automaton(src, &file.relevance.news_cues)?,
             rules,
             cues: automaton(src, &words)?,
@@ -393,7 +412,13 @@ impl FactExtractor {
             metric,
             planned: self.rules.planned_sentence.is_match(sentence) || self.rules.planned_pattern.is_match(sentence),
             overridden: self.rules.actual_override.is_match(sentence),
-            labour: self.rules.labour_cues.find_iter(sentence).map(|m| range.start + m.start()).collect(),
+            labour: self
+                .rules
+                .labour_cues
+                .find_iter(sentence)
+                .filter(|m| m.pattern().as_usize() < self.rules.labour_cue_count)
+                .map(|m| range.start + m.start())
+                .collect(),
             range,
         }
     }
