@@ -475,10 +475,12 @@ impl FactExtractor {
             let n = before.chars().count();
             before.chars().skip(n.saturating_sub(FRAME_HEAD_CHARS)).collect()
         };
+        // `position` limits a near head to one side of the number.
         let frame_hit = |r: &MetricRule| {
             r.heads.iter().any(|h| {
-                near_after.split(is_clause_end).next().is_some_and(|a| a.contains(h.as_str()))
-                    || near_before.contains(h.as_str())
+                (r.position != Position::Before
+                    && near_after.split(is_clause_end).next().is_some_and(|a| a.contains(h.as_str())))
+                    || (r.position != Position::After && near_before.contains(h.as_str()))
                     || q.head.contains(h.as_str())
             })
         };
