@@ -32,6 +32,8 @@ struct RuleFile {
     continuation: Vec<PatternRule>,
     #[serde(default, rename = "box")]
     boxes: Vec<PatternRule>,
+    #[serde(default)]
+    box_signature: Vec<PatternRule>,
 }
 
 #[derive(Deserialize)]
@@ -52,6 +54,7 @@ pub struct Segmenter {
     section: Regex,
     continuation: Regex,
     boxes: Regex,
+    box_signature: Regex,
 }
 
 fn compile(src: &RuleSource, ids: &mut IdSet, rules: &[PatternRule]) -> Result<Vec<(String, Regex)>, RuleError> {
@@ -85,6 +88,7 @@ impl Segmenter {
         let section = union(&compile(src, &mut ids, &file.section)?);
         let continuation = union(&compile(src, &mut ids, &file.continuation)?);
         let boxes = union(&compile(src, &mut ids, &file.boxes)?);
+        let box_signature = union(&compile(src, &mut ids, &file.box_signature)?);
         // The normaliser must never glue a lead, byline, credit or box header to its neighbours.
         let any = |rs: &[&Regex]| {
             let joined: Vec<String> = rs.iter().map(|r| format!("(?:{})", r.as_str())).collect();
@@ -107,6 +111,7 @@ impl Segmenter {
             section,
             continuation,
             boxes,
+            box_signature,
         })
     }
 
@@ -432,6 +437,17 @@ impl Segmenter {
                             // Less what the headline block already took after the box header.
                             .map_or(0, |j| box_extent(j).saturating_sub(i - j - 1));
                     }
+                    // An epigraph or editor's note signed at its end (——习近平, ——编者) and set
+                    // off by a blank line is a box: the body starts after it.
+                    if !cur.as_ref().is_some_and(|c| c.has_body)
+                        && let Some(k) = (i..paras.len().min(i + 4)).find(|&k| {
+                            self.box_signature.is_match(doc.para_text(&paras[k]))
+                                && paras.get(k + 1).is_some_and(|next| next.blank_before)
+                        })
+                    {
+                        // Counted in body paragraphs, as `box_left` is spent.
+                        box_left = box_left.max((i..=k).filter(|&j| matches!(classes[j], Class::Body)).count());
+                    }
                     let in_box = box_left > 0;
                     if box_left != usize::MAX {
                         box_left = box_left.saturating_sub(1);
@@ -616,6 +632,17 @@ mod tests {
         let got = leads(page);
         assert_eq!(got[0].0, "近日,某地组织专列输送务");
         assert_eq!(got[1].0, "另一地举办招聘会。");
+    }
+
+    #[test]
+    fn an_epigraph_or_note_signed_before_the_body_is_a_box() {
+        let page = "住得更暖心 过得更舒心\n\n\u{3000}\u{3000}让老百姓过上好日子是我们一切工作的出发点和落脚点。\n\u{3000}\u{3000}——习近平\n\u{3000}\u{3000}\n\u{3000}\u{3000}隆冬时节,沈阳已是天寒地冻,走进多福社区。\n\u{3000}\u{3000}2013年8月30日,总书记专程来到多福社区考察。\n";
+        assert_eq!(leads(page).iter().map(|l| l.0.as_str()).collect::<Vec<_>>(), ["隆冬时节,沈阳已是天寒地"]);
+        // Not a box: a signature without a blank line after it, or one closing the body.
+        let unspaced = page.replace("——习近平\n\u{3000}\u{3000}\n", "——习近平\n");
+        assert_eq!(leads(&unspaced)[0].0, "让老百姓过上好日子是我们");
+        let closing = "工会帮扶暖人心\n\n\u{3000}\u{3000}市总工会为500名困难职工送去慰问金。\n\u{3000}\u{3000}职工们纷纷表示感谢。\n\u{3000}\u{3000}——编者\n\u{3000}\u{3000}\n";
+        assert_eq!(leads(closing)[0].0, "市总工会为500名困难职");
     }
 
     #[test]
