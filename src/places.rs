@@ -464,7 +464,7 @@ impl Places {
                 continue;
             }
             if let Some((level, rule)) = entry.anaphor {
-                if let Some(code) = self.resolve_anaphor(level, &out) {
+                if let Some(code) = self.resolve_anaphor(level, &out, text) {
                     out.push(Mention {
                         start: s,
                         end: e,
@@ -535,8 +535,16 @@ impl Places {
         (top.len() == 1).then(|| top[0])
     }
 
-    fn resolve_anaphor(&self, level: Level, before: &[Mention]) -> Option<u32> {
-        before.iter().rev().find_map(|m| {
+    /// The place `省总`, `全市` … refers to: the nearest fitting place before it that is not one
+    /// people or money went to or came from (安徽省属企业向湖北捐款,省总工会捐赠 → 安徽), else the
+    /// nearest fitting place.
+    fn resolve_anaphor(&self, level: Level, before: &[Mention], text: &str) -> Option<u32> {
+        let fits = |m: &&Mention| !self.is_away(text, m.start, m.end);
+        self.anaphor_target(level, before.iter().filter(fits)).or_else(|| self.anaphor_target(level, before.iter()))
+    }
+
+    fn anaphor_target<'m>(&self, level: Level, before: impl DoubleEndedIterator<Item = &'m Mention>) -> Option<u32> {
+        before.rev().find_map(|m| {
             let Kind::Place(code) = m.kind else { return None };
             let d = self.division(code)?;
             let municipality = matches!(code / 10000, 11 | 12 | 31 | 50);
@@ -552,20 +560,18 @@ impl Places {
         })
     }
 
-    /// The attribution of a set of mentions: national if any is; the lowest common place of
-    /// one province (preferring `venue`'s province when several are named); region when they
-    /// span provinces.
+    /// Whether the mention at `start..end` of `text` is marked as a place people or money come
+    /// from or go to (从安徽, 向湖北, 四川籍).
+    fn is_away(&self, text: &str, start: usize, end: usize) -> bool {
+        self.departure_before.iter().any(|w| text[..start].ends_with(w.as_str()))
+            || self.departure_after.iter().any(|w| text[end..].starts_with(w.as_str()))
+    }
+
     /// `ms` without the places people set out from (从安徽阜阳开往宁波, 四川籍农民工): the
     /// figure happened where they went. A place written right before a departure (安徽 of
     /// 安徽阜阳) departs with it. When every place is a departure, all are kept.
     fn without_departures<'m>(&self, body: &str, ms: Vec<&'m Mention>) -> Vec<&'m Mention> {
-        let mut departs: Vec<bool> = ms
-            .iter()
-            .map(|m| {
-                self.departure_before.iter().any(|w| body[..m.start].ends_with(w.as_str()))
-                    || self.departure_after.iter().any(|w| body[m.end..].starts_with(w.as_str()))
-            })
-            .collect();
+        let mut departs: Vec<bool> = ms.iter().map(|m| self.is_away(body, m.start, m.end)).collect();
         for i in 1..ms.len() {
             if ms[i - 1].end == ms[i].start && departs[i - 1] {
                 departs[i] = true;
@@ -582,6 +588,9 @@ impl Places {
         ms.into_iter().zip(departs).filter(|(_, d)| !d).map(|(m, _)| m).collect()
     }
 
+    /// The attribution of a set of mentions: national if any is; the lowest common place of
+    /// one province (preferring `venue`'s province when several are named); region when they
+    /// span provinces.
     fn combine(&self, ms: &[&Mention], venue: &Attribution) -> Option<Attribution> {
         if ms.is_empty() {
             return None;
@@ -797,7 +806,7 @@ impl ArticlePlaces<'_> {
         paragraph: Range<usize>,
     ) -> Attribution {
         let sentence_start = sentence.start;
-        for r in [clause, sentence] {
+        for (r, last) in [(clause, false), (sentence, true)] {
             let text = &body[r.clone()];
             if let Some(at) = self
                 .places
@@ -814,7 +823,16 @@ impl ArticlePlaces<'_> {
                 }
             }
             let inside: Vec<&Mention> = self.mentions.iter().filter(|m| m.start >= r.start && m.end <= r.end).collect();
-            if let Some(a) = self.places.combine(&self.places.without_departures(body, inside), &self.venue) {
+            // A clause naming only places people went to or came from (已赴贵州省举办了7场) is
+            // placed by its sentence's other places, when it has any.
+            let staying = self.places.without_departures(body, inside.clone());
+            // (without_departures keeps all when all are away, and drops some otherwise)
+            let all_away =
+                staying.len() == inside.len() && inside.iter().any(|m| self.places.is_away(body, m.start, m.end));
+            if all_away && !last {
+                continue;
+            }
+            if let Some(a) = self.places.combine(&staying, &self.venue) {
                 return a;
             }
         }
