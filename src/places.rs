@@ -59,6 +59,8 @@ struct RuleFile {
     origin_cues: Vec<String>,
     departure_before: Vec<String>,
     departure_after: Vec<String>,
+    #[serde(default)]
+    bare_shorts: Vec<String>,
     abbreviation_group: Pattern,
     anaphor: Vec<AnaphorDef>,
     national: Words,
@@ -124,6 +126,7 @@ pub struct Places {
     origin_cues: Vec<String>,
     departure_before: Vec<String>,
     departure_after: Vec<String>,
+    bare_shorts: HashSet<String>,
 }
 
 /// A recognised mention before attribution.
@@ -167,6 +170,7 @@ impl Places {
             ("origin_cues", &rf.origin_cues),
             ("departure_before", &rf.departure_before),
             ("departure_after", &rf.departure_after),
+            ("bare_shorts", &rf.bare_shorts),
         ] {
             src.nonempty_words(key, words)?;
         }
@@ -300,6 +304,18 @@ impl Places {
                 *e = Entry { blocked: true, national: e.national, ..Entry::default() };
             }
         }
+        // A bare short name must name exactly one division and not be blocked as a common word.
+        for w in &rf.bare_shorts {
+            let named = surface.get(w).is_some_and(|e| !e.blocked && e.full.len() + e.short.len() == 1);
+            if !named {
+                return Err(src
+                    .error_at_text(
+                        &format!("{w:?}"),
+                        format!("bare_shorts: {w:?} is not the short name of exactly one division"),
+                    )
+                    .into());
+            }
+        }
         let mut keys: Vec<String> = surface.keys().cloned().collect();
         keys.sort();
         let entries: Vec<Entry> = keys.iter().map(|k| surface[k].clone()).collect();
@@ -329,6 +345,7 @@ impl Places {
             origin_cues: rf.origin_cues,
             departure_before: rf.departure_before,
             departure_after: rf.departure_after,
+            bare_shorts: rf.bare_shorts.into_iter().collect(),
         })
     }
 
@@ -490,7 +507,12 @@ impl Places {
                 (vec![p], "place.province_short")
             } else if !entry.full.is_empty() || !entry.short.is_empty() {
                 let cands: Vec<u32> = entry.full.iter().chain(&entry.short).copied().collect();
-                if suffix_ok || after_parent(&cands) || parent_of_next[idx] || accepted_shorts.contains(surface) {
+                if suffix_ok
+                    || after_parent(&cands)
+                    || parent_of_next[idx]
+                    || accepted_shorts.contains(surface)
+                    || self.bare_shorts.contains(surface)
+                {
                     (cands, "place.short_name")
                 } else {
                     continue;
