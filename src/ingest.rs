@@ -424,32 +424,73 @@ pub struct PubDateSources {
     pub cli: Option<NaiveDate>,
     /// Manifest rows keyed by path as written and by file name.
     pub manifest: BTreeMap<String, NaiveDate>,
+    /// The manifest's rows in order: (its file, row number, path as written).
+    pub manifest_rows: Vec<(PathBuf, usize, String)>,
 }
 
-/// A manifest row; its `source` and `page` columns are allowed but not used.
-#[derive(Deserialize)]
-struct ManifestRow {
-    path: String,
-    pub_date: String,
-}
+/// The columns a manifest must have; `source` and `page` may follow and are not used.
+const MANIFEST_COLUMNS: &[&str] = &["path", "pub_date"];
 
 impl PubDateSources {
-    /// Read a manifest CSV with columns path, pub_date, source, page.
+    /// Read a manifest CSV with columns path, pub_date (and optionally source, page).
     pub fn load_manifest(&mut self, path: &Path) -> Result<()> {
-        let mut reader = csv::ReaderBuilder::new()
-            .flexible(true)
-            .from_path(path)
-            .with_context(|| format!("cannot read manifest {}", path.display()))?;
-        for (i, row) in reader.deserialize::<ManifestRow>().enumerate() {
-            let row = row.with_context(|| format!("{}: row {}", path.display(), i + 2))?;
-            let Some(date) = parse_iso_date(row.pub_date.trim()) else {
-                bail!("{}: row {}: bad pub_date {:?} (want YYYY-MM-DD)", path.display(), i + 2, row.pub_date);
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read manifest {}", path.display()))?;
+        let text = decode(bytes)
+            .map_err(|(reason, detail)| anyhow::anyhow!("manifest {}: {reason}: {detail}", path.display()))?
+            .text;
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+        let headers: Vec<String> = reader
+            .headers()
+            .with_context(|| format!("manifest {}: no header row", path.display()))?
+            .iter()
+            .map(|h| h.trim().to_string())
+            .collect();
+        let col = |name: &str| headers.iter().position(|h| h == name);
+        let (Some(path_col), Some(date_col)) = (col("path"), col("pub_date")) else {
+            bail!(
+                "manifest {}: expected columns {} (then optionally source, page); found: {}",
+                path.display(),
+                MANIFEST_COLUMNS.join(", "),
+                if headers.is_empty() { "none".to_string() } else { headers.join(", ") }
+            );
+        };
+        for (i, record) in reader.records().enumerate() {
+            let row = i + 2;
+            let record = record.with_context(|| format!("manifest {}: row {row}", path.display()))?;
+            let key = record.get(path_col).unwrap_or("").trim().to_string();
+            let raw_date = record.get(date_col).unwrap_or("").trim();
+            if key.is_empty() {
+                bail!("manifest {}: row {row}: empty path", path.display());
+            }
+            let Some(date) = parse_iso_date(raw_date) else {
+                bail!("manifest {}: row {row}: bad pub_date {raw_date:?} (want YYYY-MM-DD)", path.display());
             };
-            let key = row.path.trim().to_string();
             self.manifest.insert(file_name(Path::new(&key)), date);
-            self.manifest.insert(key, date);
+            self.manifest.insert(key.clone(), date);
+            self.manifest_rows.push((path.to_path_buf(), row, key));
         }
         Ok(())
+    }
+
+    /// Manifest rows that name no input file: reported (reason `manifest_unmatched`), since a
+    /// date meant for a file that is not there is a mistake in the manifest or the inputs.
+    pub fn unmatched_manifest_rows(&self, inputs: &[InputFile]) -> Vec<Skipped> {
+        let mut known: HashSet<String> = HashSet::new();
+        for f in inputs {
+            known.insert(f.path.display().to_string());
+            known.insert(f.rel.clone());
+            known.insert(file_name(&f.path));
+        }
+        self.manifest_rows
+            .iter()
+            .filter(|(_, _, key)| !known.contains(key) && !known.contains(&file_name(Path::new(key))))
+            .map(|(manifest, row, key)| Skipped {
+                path: key.clone(),
+                doc: file_name(Path::new(key)),
+                reason: "manifest_unmatched",
+                detail: format!("{} row {row} names no input file", manifest.display()),
+            })
+            .collect()
     }
 
     /// The publication date of `path` from metadata, in the documented order of precedence.

@@ -36,7 +36,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Extract events and facts from files, directories (walked recursively for .txt/.md) or globs.
+    /// Extract events and facts from files, directories (walked recursively for .txt, .text, .md) or globs.
     Extract(ExtractArgs),
     /// Score a run against gold files (ANNOTATION.md "How predictions are scored").
     Eval {
@@ -295,7 +295,16 @@ fn run(cli: Cli) -> Result<u8> {
 }
 
 fn main() -> ExitCode {
-    match run(Cli::parse()) {
+    // Usage errors exit 1 like every other error (clap's own code, 2, means "inputs skipped"
+    // here); --help and --version exit 0.
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { EXIT_ERROR } else { EXIT_OK });
+        }
+    };
+    match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("laborfacts: error: {e:#}");

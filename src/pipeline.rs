@@ -209,6 +209,15 @@ impl Sink {
 pub fn run(engine: &Engine, cfg: &RunConfig, staging: &Staging) -> Result<RunSummary> {
     let started = Instant::now();
     let (files, mut skipped) = ingest::collect_inputs(&cfg.inputs);
+    if files.is_empty() {
+        let why: Vec<String> = skipped.iter().map(|s| format!("{}: {}", s.path, s.detail)).collect();
+        anyhow::bail!(
+            "no input file found in {}{}",
+            cfg.inputs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "),
+            if why.is_empty() { " (no .txt, .text or .md file)".to_string() } else { format!(" ({})", why.join("; ")) }
+        );
+    }
+    skipped.extend(cfg.pub_dates.unmatched_manifest_rows(&files));
     let threads = cfg.threads.max(1);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
     let mut sink = Sink {

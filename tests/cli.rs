@@ -239,3 +239,75 @@ fn publication_date_sources_in_order() {
     assert_eq!(extract(&[&inputs], &cli, &["--pub-date", "2023-12-01"]).status.code(), Some(0));
     assert!(events(&cli).iter().all(|e| e.pub_date == "2023-12-01" && e.pub_date_source == "cli"));
 }
+
+#[test]
+fn usage_errors_and_missing_input_exit_1_with_a_message_and_write_nothing() {
+    let bad = Command::new(BIN).args(["extract", "--no-such-flag"]).output().unwrap();
+    assert_eq!(bad.status.code(), Some(1), "usage errors must not look like skipped inputs (2)");
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--no-such-flag"));
+    let help = Command::new(BIN).arg("--help").output().unwrap();
+    assert_eq!(help.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&help.stdout).contains("Exit codes"));
+
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let run = extract(&[&tmp.path().join("nowhere")], &out, &[]);
+    assert_eq!(run.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(err.contains("no input file found") && err.contains("nowhere"), "{err}");
+    assert!(!out.join("events.csv").exists() && !out.join("province_summary.csv").exists());
+}
+
+#[test]
+fn manifest_problems_are_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let wrong = tmp.path().join("wrong.csv");
+    std::fs::write(&wrong, "file,date\nx.txt,2024-01-01\n").unwrap();
+    let out = tmp.path().join("out");
+    let run = extract(&[&seed("003")], &out, &["--manifest", wrong.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(err.contains("expected columns path, pub_date") && err.contains("found: file, date"), "{err}");
+
+    // A row naming no input is reported, and the run goes on with exit code 2.
+    let manifest = tmp.path().join("manifest.csv");
+    let name = seed("003").file_name().unwrap().to_string_lossy().into_owned();
+    std::fs::write(&manifest, format!("path,pub_date,source\n{name},2023-11-05,工人日报\nmissing.txt,2024-01-01,\n"))
+        .unwrap();
+    let run = extract(&[&seed("003")], &out, &["--manifest", manifest.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(2), "{}", String::from_utf8_lossy(&run.stderr));
+    let skipped: Vec<BTreeMap<String, String>> = read_rows(&out.join("skipped.csv")).unwrap();
+    assert_eq!(skipped.len(), 1);
+    assert_eq!((skipped[0]["path"].as_str(), skipped[0]["reason"].as_str()), ("missing.txt", "manifest_unmatched"));
+    assert!(skipped[0]["detail"].contains("row 3"));
+    assert!(events(&out).iter().all(|e| e.pub_date == "2023-11-05" && e.pub_date_source == "manifest"));
+}
+
+#[test]
+fn summarize_reads_a_gb18030_csv_as_excel_on_chinese_windows_saves_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    assert_eq!(extract(&[&root().join("data")], &out, &[]).status.code(), Some(0));
+    let text = std::fs::read_to_string(out.join("facts.csv")).unwrap();
+    let (gb, _, unmappable) = encoding_rs::GB18030.encode(text.trim_start_matches('\u{feff}'));
+    assert!(!unmappable);
+    let facts_gb = tmp.path().join("facts_gb18030.csv");
+    std::fs::write(&facts_gb, &gb).unwrap();
+    let again = tmp.path().join("again");
+    let run = Command::new(BIN)
+        .current_dir(root())
+        .arg("summarize")
+        .arg("--facts")
+        .arg(&facts_gb)
+        .arg("--events")
+        .arg(out.join("events.csv"))
+        .arg("--out")
+        .arg(&again)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    assert_eq!(
+        std::fs::read(again.join("province_summary.csv")).unwrap(),
+        std::fs::read(out.join("province_summary.csv")).unwrap()
+    );
+}
