@@ -25,10 +25,12 @@ pub struct Analyser {
     pub plausibility: Plausibility,
 }
 
-/// Per article (in order): its event row, and its facts with the paragraph index of each.
+/// Per article (in order): its event row, its facts with the paragraph index of each, and per
+/// paragraph the divisions it names.
 pub struct DocFacts {
     pub events: Vec<EventRow>,
     pub facts: Vec<(Vec<FactRow>, Vec<usize>)>,
+    pub places: Vec<Vec<Vec<u32>>>,
 }
 
 /// A resolved date: what the `date_*` columns hold.
@@ -81,7 +83,7 @@ impl Analyser {
                 None => (None, PubDateSource::None),
             },
         };
-        let mut out = DocFacts { events: Vec::new(), facts: Vec::new() };
+        let mut out = DocFacts { events: Vec::new(), facts: Vec::new(), places: Vec::new() };
         for a in articles {
             let body = &norm.text[a.start..a.end];
             let places = self.places.analyse(&a.title, body, a.body_start.saturating_sub(a.start));
@@ -158,6 +160,7 @@ impl Analyser {
                 paras.push(f.para);
             }
             out.facts.push((rows, paras));
+            out.places.push(a.paras.iter().map(|p| places.divisions_in(shift(&(p.start..p.end), a.start))).collect());
         }
         out
     }

@@ -149,16 +149,14 @@ fn renumber(articles: &mut [ArticleOut], first: usize) {
 pub fn analyse_piece(engine: &Engine, doc: &SourceDoc) -> Vec<ArticleOut> {
     let norm = engine.segmenter.normalizer().normalize(&doc.text);
     let articles = engine.segmenter.segment(&norm);
-    let DocFacts { events, facts } = engine.analyser.analyse(doc, &norm, &articles);
+    let DocFacts { events, facts, places } = engine.analyser.analyse(doc, &norm, &articles);
     let mut out = Vec::with_capacity(articles.len());
-    for ((article, event), (facts, fact_para)) in articles.iter().zip(events).zip(facts) {
+    for (((article, event), (facts, fact_para)), para_places) in articles.iter().zip(events).zip(facts).zip(places) {
         let prints = article
             .paras
             .iter()
-            .map(|p| {
-                let text = &norm.text[p.start..p.end];
-                fingerprint(text, engine.analyser.places.divisions_named_in(text), &engine.dedup)
-            })
+            .zip(para_places)
+            .map(|(p, codes)| fingerprint(&norm.text[p.start..p.end], codes.into_iter(), &engine.dedup))
             .collect();
         out.push(ArticleOut { event, facts, fact_para, prints });
     }

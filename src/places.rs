@@ -392,22 +392,6 @@ impl Places {
         }
     }
 
-    /// The divisions named unambiguously in `text` (by full name such as 苏州市, or by the short
-    /// name of a province or prefecture such as 广西, 苏州), unresolved: what near-duplicate
-    /// detection compares, since two texts naming other places are not one article. A code, not
-    /// the name, so that 西宁 and 西宁市 are one place; short county names (南华, 三江, 资源) are
-    /// also ordinary words and would make OCR noise count.
-    pub fn divisions_named_in<'t>(&'t self, text: &'t str) -> impl Iterator<Item = u32> + 't {
-        self.automaton.find_iter(text).filter_map(move |m| {
-            let e = &self.entries[m.pattern().as_usize()];
-            if e.blocked {
-                return None;
-            }
-            let prefecture_short = e.short.iter().copied().filter(|c| c % 100 == 0);
-            e.full.iter().copied().chain(e.province_short).chain(prefecture_short).min()
-        })
-    }
-
     /// Raw mentions of `text` in order; ambiguous names resolved with the article's other
     /// places (`context`), anaphora with the mentions before them.
     fn mentions(&self, text: &str, context: &mut Vec<u32>) -> Vec<Mention> {
@@ -813,6 +797,16 @@ pub struct ArticlePlaces<'a> {
 }
 
 impl ArticlePlaces<'_> {
+    /// The divisions named in `range` of the body, as resolved: what duplicate detection
+    /// compares (two texts naming other places are not one article; 西宁 and 西宁市 are one).
+    pub fn divisions_in(&self, range: Range<usize>) -> Vec<u32> {
+        self.mentions
+            .iter()
+            .filter(|m| m.start >= range.start && m.end <= range.end)
+            .filter_map(|m| if let Kind::Place(code) = m.kind { Some(code) } else { None })
+            .collect()
+    }
+
     fn attribution_of(&self, m: &Mention) -> Attribution {
         self.places.combine(&[m], &Attribution::default()).unwrap_or_default()
     }
