@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use polars::prelude::*;
 
-use crate::output::{CsvOut, plain_number};
+use crate::output::CsvOut;
 
 pub struct ProvinceInfo {
     pub code: u32,
@@ -131,10 +131,15 @@ fn u32s(df: &DataFrame, name: &str) -> Result<Vec<u32>> {
     Ok((0..ca.len()).map(|i| ca.get(i).unwrap_or(0)).collect())
 }
 
-fn f64s(df: &DataFrame, name: &str) -> Result<Vec<f64>> {
-    let s = df.column(name)?.as_materialized_series().cast(&DataType::Float64)?;
-    let ca = s.f64()?;
-    Ok((0..ca.len()).map(|i| ca.get(i).unwrap_or(0.0)).collect())
+/// A sum in hundredths as a plain decimal: integer when whole, else with its one or two decimals.
+fn hundredths(h: i64) -> String {
+    let (whole, frac) = (h / 100, (h % 100).unsigned_abs());
+    let sign = if h < 0 && whole == 0 { "-" } else { "" };
+    match frac {
+        0 => format!("{whole}"),
+        f if f % 10 == 0 => format!("{sign}{whole}.{}", f / 10),
+        f => format!("{sign}{whole}.{f:02}"),
+    }
 }
 
 fn i64s(df: &DataFrame, name: &str) -> Result<Vec<i64>> {
@@ -198,7 +203,9 @@ pub fn summarize(
             c_unit.push(units.id(r[2]));
             c_type.push(types.id(event_type_of.get(r[0]).map_or("", String::as_str)));
             c_event.push(events.id(r[0]));
-            c_value.push(value);
+            // Hundredths (fen, for yuan): every counted value has at most two decimals, so the
+            // integer sums are exact — no binary-float noise such as 16108718045.999998.
+            c_value.push((value * 100.0).round() as i64);
             c_least.push((r[3] == "at_least") as i64);
             c_approx.push((r[3] == "approx") as i64);
             c_counted
@@ -259,12 +266,12 @@ pub fn summarize(
         name(&units, u32s(&by_province, "unit")?),
     );
     let (ps, pf, pl, pa) = (
-        f64s(&by_province, "sum")?,
+        i64s(&by_province, "sum")?,
         i64s(&by_province, "facts")?,
         i64s(&by_province, "at_least")?,
         i64s(&by_province, "approx")?,
     );
-    let mut cells: HashMap<(&str, &str, &str), (f64, i64, i64)> = HashMap::new();
+    let mut cells: HashMap<(&str, &str, &str), (i64, i64, i64)> = HashMap::new();
     let mut facts_of: HashMap<&str, i64> = HashMap::new();
     let mut foreign_of: HashMap<&str, i64> = HashMap::new();
     for i in 0..pp.len() {
@@ -294,8 +301,8 @@ pub fn summarize(
             facts_of.get(name.as_str()).copied().unwrap_or(0).to_string(),
         ];
         for (m, u) in METRIC_UNITS {
-            let (s, l, a) = cells.get(&(name.as_str(), *m, *u)).copied().unwrap_or((0.0, 0, 0));
-            row.extend([plain_number(s), l.to_string(), a.to_string()]);
+            let (s, l, a) = cells.get(&(name.as_str(), *m, *u)).copied().unwrap_or((0, 0, 0));
+            row.extend([hundredths(s), l.to_string(), a.to_string()]);
         }
         row.push(foreign_of.get(name.as_str()).copied().unwrap_or(0).to_string());
         out.row(&row)?;
@@ -313,7 +320,7 @@ pub fn summarize(
             name(&units, u32s(df, "unit")?),
         );
         let (s, fc, l, a, ev) =
-            (f64s(df, "sum")?, i64s(df, "facts")?, i64s(df, "at_least")?, i64s(df, "approx")?, i64s(df, "events")?);
+            (i64s(df, "sum")?, i64s(df, "facts")?, i64s(df, "at_least")?, i64s(df, "approx")?, i64s(df, "events")?);
         let mut idx: Vec<usize> = (0..p.len()).collect();
         idx.sort_by(|&x, &y| {
             (rank_of(&p[x]), &p[x], &k[x], &m[x], &u[x]).cmp(&(rank_of(&p[y]), &p[y], &k[y], &m[y], &u[y]))
@@ -333,7 +340,7 @@ pub fn summarize(
                 k[i].clone(),
                 m[i].clone(),
                 u[i].clone(),
-                plain_number(s[i]),
+                hundredths(s[i]),
                 fc[i].to_string(),
             ];
             if with_quals {
@@ -374,7 +381,9 @@ pub fn summarize(
                 Column::new("metric".into(), name(&metrics, u32s(df, "metric")?)),
                 Column::new("unit".into(), name(&units, u32s(df, "unit")?)),
             ];
-            for c in ["sum", "facts", "at_least", "approx", "events"] {
+            let sums: Vec<f64> = i64s(df, "sum")?.into_iter().map(|c| c as f64 / 100.0).collect();
+            cols.push(Column::new("sum".into(), sums));
+            for c in ["facts", "at_least", "approx", "events"] {
                 cols.push(df.column(c)?.clone());
             }
             tables.insert(

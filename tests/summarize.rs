@@ -153,3 +153,29 @@ fn parquet_and_csv_read_back_with_polars() {
     assert!(header.iter().any(|h| h.ends_with("province")), "{header:?}");
     assert!(csv.height() >= 8);
 }
+
+#[test]
+fn sums_are_exact_decimals_without_binary_float_noise() {
+    // In binary floating point these yuan amounts add up to 15483321611.450001; the sums are
+    // kept in hundredths and come out exact.
+    let header = FACTS.lines().next().unwrap();
+    let row = |n: usize, value: &str| {
+        format!(
+            "x.{n},x.txt,x#0,{value}元,{value},,yuan,exact,money_recovered,actual,false,上海市,,,province,,2024-09-30,as_of,false,1,2,e,r,"
+        )
+    };
+    let facts = [header.to_string(), row(0, "15483321566.7"), row(1, "0.21"), row(2, "44.54")].join("\n") + "\n";
+    let events = "event_id,doc,index,lead,title,kind,event_type,province,prefecture,county,date_start,date_end,date_kind,dup,dup_of,byline,start,end,pub_date,pub_date_source\nx#0,x.txt,0,l,t,news,wage_recovery,上海市,,,2024-09-30,2024-09-30,as_of,false,,,0,1,2024-10-01,cli\n";
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("facts.csv"), facts).unwrap();
+    std::fs::write(tmp.path().join("events.csv"), events).unwrap();
+    let opts = SummaryOptions { bom: false, parquet: false };
+    summarize(&tmp.path().join("facts.csv"), &tmp.path().join("events.csv"), &provinces(), tmp.path(), &opts).unwrap();
+    let (_, month) = read(&tmp.path().join("province_month.csv"));
+    let shanghai: Vec<&BTreeMap<String, String>> = month.iter().filter(|r| r["province"] == "上海市").collect();
+    assert_eq!(shanghai.len(), 1);
+    assert_eq!(shanghai[0]["sum"], "15483321611.45");
+    let (_, wide) = read(&tmp.path().join("province_summary.csv"));
+    let row = wide.iter().find(|r| r["province"] == "上海市").unwrap();
+    assert_eq!(row["money_recovered__yuan"], "15483321611.45");
+}
