@@ -1,40 +1,14 @@
 //! End-to-end tests of the `laborfacts` binary on the bundled seeds and on hostile input.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Command;
 
 use laborfacts::normalize::normalize_fragment;
 use laborfacts::output::{EventRow, FactRow, read_rows};
 
-const BIN: &str = env!("CARGO_BIN_EXE_laborfacts");
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn seed(prefix: &str) -> PathBuf {
-    std::fs::read_dir(root().join("data"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(prefix))
-        .unwrap()
-}
-
-fn extract(inputs: &[&Path], out: &Path, extra: &[&str]) -> Output {
-    let mut cmd = Command::new(BIN);
-    cmd.current_dir(root()).arg("extract").arg("--quiet").arg("--out").arg(out);
-    cmd.args(inputs).args(extra);
-    cmd.output().unwrap()
-}
-
-fn events(out: &Path) -> Vec<EventRow> {
-    read_rows(&out.join("events.csv")).unwrap()
-}
-
-fn facts(out: &Path) -> Vec<FactRow> {
-    read_rows(&out.join("facts.csv")).unwrap()
-}
+mod common;
+use common::{BIN, events, extract, facts, root, seed};
 
 #[test]
 fn every_encoding_gives_the_same_articles() {

@@ -1,48 +1,14 @@
 //! Hostile input and faults, end to end: nothing lost, nothing invented, no partial output.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use laborfacts::output::{EventRow, FactRow, read_rows};
+use laborfacts::output::{FactRow, read_rows};
 
-const BIN: &str = env!("CARGO_BIN_EXE_laborfacts");
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn seed(prefix: &str) -> PathBuf {
-    std::fs::read_dir(root().join("data"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(prefix))
-        .unwrap()
-}
-
-fn command(inputs: &[&Path], out: &Path, extra: &[&str]) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.current_dir(root()).arg("extract").arg("--quiet").arg("--out").arg(out);
-    cmd.args(inputs).args(extra);
-    cmd
-}
-
-fn extract(inputs: &[&Path], out: &Path, extra: &[&str]) -> Output {
-    command(inputs, out, extra).output().unwrap()
-}
-
-fn stderr(run: &Output) -> String {
-    String::from_utf8_lossy(&run.stderr).into_owned()
-}
-
-fn events(out: &Path) -> Vec<EventRow> {
-    read_rows(&out.join("events.csv")).unwrap()
-}
-
-fn facts(out: &Path) -> Vec<FactRow> {
-    read_rows(&out.join("facts.csv")).unwrap()
-}
+mod common;
+use common::{BIN, command, events, extract, facts, root, seed, stderr};
 
 fn rows(path: &Path) -> Vec<BTreeMap<String, String>> {
     read_rows(path).unwrap()

@@ -1,0 +1,47 @@
+//! Helpers shared by the end-to-end tests: the binary, the seeds, one extract run, its rows.
+// Each test crate uses its own subset of these.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use laborfacts::output::{EventRow, FactRow, read_rows};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_laborfacts");
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The seed page in data/ whose file name starts with `prefix`.
+pub fn seed(prefix: &str) -> PathBuf {
+    std::fs::read_dir(root().join("data"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(prefix))
+        .unwrap()
+}
+
+/// `laborfacts extract --quiet --out OUT INPUTS… EXTRA…`, run from the project root.
+pub fn command(inputs: &[&Path], out: &Path, extra: &[&str]) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.current_dir(root()).arg("extract").arg("--quiet").arg("--out").arg(out);
+    cmd.args(inputs).args(extra);
+    cmd
+}
+
+pub fn extract(inputs: &[&Path], out: &Path, extra: &[&str]) -> Output {
+    command(inputs, out, extra).output().unwrap()
+}
+
+pub fn stderr(run: &Output) -> String {
+    String::from_utf8_lossy(&run.stderr).into_owned()
+}
+
+pub fn events(out: &Path) -> Vec<EventRow> {
+    read_rows(&out.join("events.csv")).unwrap()
+}
+
+pub fn facts(out: &Path) -> Vec<FactRow> {
+    read_rows(&out.join("facts.csv")).unwrap()
+}
