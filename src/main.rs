@@ -151,6 +151,9 @@ struct ExtractArgs {
     /// No progress bar, no closing summary.
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// Print the time of each stage (CPU seconds summed over threads for the parallel ones).
+    #[arg(long)]
+    timings: bool,
 }
 
 fn parse_date_arg(s: &str) -> Result<chrono::NaiveDate, String> {
@@ -181,8 +184,24 @@ fn extract(args: ExtractArgs) -> Result<u8> {
     let cfg = RunConfig { inputs: args.inputs, threads, bom: !args.export.no_bom, pub_dates, progress: !args.quiet };
     let staging = Staging::new(&args.out)?;
     let s = laborfacts::pipeline::run(&engine, &cfg, &staging).context("nothing was written")?;
+    let summary_started = std::time::Instant::now();
     summarize(&engine.analyser.places, &staging.path("facts.csv"), &staging.path("events.csv"), &staging, &args.export)
         .context("summary tables failed; nothing was written")?;
+    if args.timings {
+        let mut stages = s.stages.clone();
+        stages.push(("summaries+exports", summary_started.elapsed().as_secs_f64()));
+        let total: f64 = stages.iter().map(|(_, t)| t).sum();
+        let mut table = String::from("stage                  seconds  share\n");
+        for (stage, t) in &stages {
+            table.push_str(&format!("{stage:<20} {t:>9.3}  {:>4.0}%\n", 100.0 * t / total.max(1e-9)));
+        }
+        table.push_str(&format!(
+            "wall {:.3} s for the run, {:.3} s for the summaries; parallel stages count CPU time over {threads} thread(s)\n",
+            s.seconds,
+            summary_started.elapsed().as_secs_f64()
+        ));
+        eprint!("{table}");
+    }
     let mut written = staging.commit(&[EXTRACT_OUTPUTS, SUMMARY_OUTPUTS].concat())?;
     written.retain(|p| p.file_name().is_some_and(|n| SUMMARY_OUTPUTS.iter().any(|s| n == *s)));
     if !args.quiet {

@@ -8,6 +8,7 @@
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use anyhow::Result;
@@ -54,6 +55,32 @@ pub struct RunSummary {
     pub repaired: Vec<RepairedRow>,
     pub bytes: u64,
     pub seconds: f64,
+    /// Seconds per stage of [`STAGES`].
+    pub stages: Vec<(&'static str, f64)>,
+}
+
+/// Time spent per stage, summed over the threads that ran it (`--timings`).
+#[derive(Debug, Default)]
+pub struct StageTimes {
+    nanos: [AtomicU64; STAGES.len()],
+}
+
+/// The stages timed, in pipeline order; the parallel ones count CPU time across threads.
+pub const STAGES: &[&str] = &["read+decode", "normalize", "segment", "extract", "fingerprint", "dedup+write"];
+
+impl StageTimes {
+    /// Run `f`, adding its duration to stage `i` of [`STAGES`].
+    fn time<T>(&self, i: usize, f: impl FnOnce() -> T) -> T {
+        let started = Instant::now();
+        let out = f();
+        self.nanos[i].fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        out
+    }
+
+    /// Seconds per stage, in the order of [`STAGES`].
+    pub fn seconds(&self) -> Vec<(&'static str, f64)> {
+        STAGES.iter().zip(&self.nanos).map(|(s, n)| (*s, n.load(Ordering::Relaxed) as f64 / 1e9)).collect()
+    }
 }
 
 /// One analysed article before duplicate marking.
@@ -72,12 +99,12 @@ enum Work {
     Large,
 }
 
-fn process(engine: &Engine, input: &InputFile, dates: &PubDateSources) -> Result<Work, Skipped> {
+fn process(engine: &Engine, input: &InputFile, dates: &PubDateSources, times: &StageTimes) -> Result<Work, Skipped> {
     if std::fs::metadata(&input.path).is_ok_and(|m| m.len() > PIECE_BYTES as u64) {
         return Ok(Work::Large);
     }
-    let doc = ingest::read(input, dates)?;
-    let articles = analyse_piece(engine, &doc);
+    let doc = times.time(0, || ingest::read(input, dates))?;
+    let articles = analyse_piece(engine, &doc, times);
     Ok(Work::Done(doc.size, repaired_row(&doc), articles))
 }
 
@@ -146,10 +173,11 @@ fn renumber(articles: &mut [ArticleOut], first: usize) {
 }
 
 /// Normalise, segment, extract and fingerprint one document (or piece of one).
-pub fn analyse_piece(engine: &Engine, doc: &SourceDoc) -> Vec<ArticleOut> {
-    let norm = engine.segmenter.normalizer().normalize(&doc.text);
-    let articles = engine.segmenter.segment(&norm);
-    let DocFacts { events, facts, places } = engine.analyser.analyse(doc, &norm, &articles);
+pub fn analyse_piece(engine: &Engine, doc: &SourceDoc, times: &StageTimes) -> Vec<ArticleOut> {
+    let norm = times.time(1, || engine.segmenter.normalizer().normalize(&doc.text));
+    let articles = times.time(2, || engine.segmenter.segment(&norm));
+    let DocFacts { events, facts, places } = times.time(3, || engine.analyser.analyse(doc, &norm, &articles));
+    let started = Instant::now();
     let mut out = Vec::with_capacity(articles.len());
     for (((article, event), (facts, fact_para)), para_places) in articles.iter().zip(events).zip(facts).zip(places) {
         let prints = article
@@ -160,6 +188,7 @@ pub fn analyse_piece(engine: &Engine, doc: &SourceDoc) -> Vec<ArticleOut> {
             .collect();
         out.push(ArticleOut { event, facts, fact_para, prints });
     }
+    times.nanos[4].fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
     out
 }
 
@@ -228,6 +257,7 @@ pub fn run(engine: &Engine, cfg: &RunConfig, staging: &Staging) -> Result<RunSum
     sink.events_out.header(output::EVENT_COLUMNS)?;
     sink.facts_out.header(output::FACT_COLUMNS)?;
     let progress = crate::progress::Progress::new(files.len() as u64, cfg.progress);
+    let summary_times = StageTimes::default();
     let mut skip = |s: Skipped| {
         progress.warn(&format!("skipped {}: {} ({})", s.path, s.reason, s.detail));
         skipped.push(s);
@@ -235,19 +265,18 @@ pub fn run(engine: &Engine, cfg: &RunConfig, staging: &Staging) -> Result<RunSum
 
     let chunk = (threads * 32).max(64);
     for batch in files.chunks(chunk) {
-        let results: Vec<_> = pool.install(|| batch.par_iter().map(|p| process(engine, p, &cfg.pub_dates)).collect());
+        let results: Vec<_> =
+            pool.install(|| batch.par_iter().map(|p| process(engine, p, &cfg.pub_dates, &summary_times)).collect());
         for (input, result) in batch.iter().zip(results) {
             progress.inc();
             match result {
                 Err(s) => skip(s),
                 Ok(Work::Done(size, repaired, articles)) => {
                     sink.document(size, repaired, &progress);
-                    for a in articles {
-                        sink.article(a)?;
-                    }
+                    summary_times.time(5, || articles.into_iter().try_for_each(|a| sink.article(a)))?;
                 }
                 Ok(Work::Large) => {
-                    let doc = match ingest::read(input, &cfg.pub_dates) {
+                    let doc = match summary_times.time(0, || ingest::read(input, &cfg.pub_dates)) {
                         Ok(doc) => doc,
                         Err(s) => {
                             skip(s);
@@ -267,14 +296,15 @@ pub fn run(engine: &Engine, cfg: &RunConfig, staging: &Staging) -> Result<RunSum
                     let mut first = 0;
                     for group in ranges.chunks(threads * 2) {
                         let analysed: Vec<Vec<ArticleOut>> = pool.install(|| {
-                            group.par_iter().map(|r| analyse_piece(engine, &piece(&doc, r.clone(), pub_date))).collect()
+                            group
+                                .par_iter()
+                                .map(|r| analyse_piece(engine, &piece(&doc, r.clone(), pub_date), &summary_times))
+                                .collect()
                         });
                         for mut articles in analysed {
                             renumber(&mut articles, first);
                             first += articles.len();
-                            for a in articles {
-                                sink.article(a)?;
-                            }
+                            summary_times.time(5, || articles.into_iter().try_for_each(|a| sink.article(a)))?;
                         }
                     }
                     sink.document(doc.size, repaired_row(&doc), &progress);
@@ -284,11 +314,14 @@ pub fn run(engine: &Engine, cfg: &RunConfig, staging: &Staging) -> Result<RunSum
     }
     progress.finish();
     let Sink { events_out, facts_out, mut summary, .. } = sink;
-    events_out.finish()?;
-    facts_out.finish()?;
-    output::write_skipped(&staging.path("skipped.csv"), &skipped, cfg.bom)?;
-    output::write_repaired(&staging.path("repaired.csv"), &summary.repaired, cfg.bom)?;
+    summary_times.time(5, || -> Result<()> {
+        events_out.finish()?;
+        facts_out.finish()?;
+        output::write_skipped(&staging.path("skipped.csv"), &skipped, cfg.bom)?;
+        output::write_repaired(&staging.path("repaired.csv"), &summary.repaired, cfg.bom)
+    })?;
     summary.skipped = skipped;
+    summary.stages = summary_times.seconds();
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
 }
@@ -432,7 +465,7 @@ mod tests {
             repair,
         };
         let max_value = ENGINE.analyser.facts.quantities.numbers.max_value();
-        for article in analyse_piece(&ENGINE, &doc) {
+        for article in analyse_piece(&ENGINE, &doc, &StageTimes::default()) {
             let e = &article.event;
             prop_assert!(e.date_start.is_empty() || e.date_end.is_empty() || e.date_start <= e.date_end, "{e:?}");
             for f in &article.facts {
