@@ -55,8 +55,30 @@ fn fnv(chars: impl Iterator<Item = u32>) -> u64 {
     h ^ (h >> 32)
 }
 
-fn is_figure_char(c: char) -> bool {
-    c.is_ascii_digit() || "零〇一二三四五六七八九十百千万亿两".contains(c)
+fn is_figure_char(c: u32) -> bool {
+    char::from_u32(c).is_some_and(|c| {
+        matches!(
+            c,
+            '0'..='9'
+                | '零'
+                | '〇'
+                | '一'
+                | '二'
+                | '三'
+                | '四'
+                | '五'
+                | '六'
+                | '七'
+                | '八'
+                | '九'
+                | '十'
+                | '百'
+                | '千'
+                | '万'
+                | '亿'
+                | '两'
+        )
+    })
 }
 
 /// Fingerprint a paragraph: shingles over its letters, digits and CJK characters only, so
@@ -76,10 +98,8 @@ pub fn fingerprint(text: &str, places: impl Iterator<Item = u32>, cfg: &DedupCon
         }
     }
     let mut salient: Vec<u32> = skeleton
-        .chunk_by(|&a, &b| {
-            char::from_u32(a).is_some_and(is_figure_char) == char::from_u32(b).is_some_and(is_figure_char)
-        })
-        .filter(|run| char::from_u32(run[0]).is_some_and(is_figure_char))
+        .chunk_by(|&a, &b| is_figure_char(a) == is_figure_char(b))
+        .filter(|run| is_figure_char(run[0]))
         .map(|run| fnv(run.iter().copied()) as u32)
         // Tagged apart from figures: code 320500 and the figure 320500 are different things.
         .chain(places.map(|code| fnv([u32::MAX, code].into_iter()) as u32))
@@ -138,9 +158,13 @@ impl DedupIndex {
                 && total as f64 >= self.cfg.paragraph_containment * p.hashes.len() as f64;
             // Most-hit owner; ties go to the earliest article.
             let owner = hits.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map(|(&o, _)| o);
+            // This article's own salient hashes are few and unsorted until it is done.
             let same_salient = owner.is_some_and(|o| {
-                let theirs: &[u32] = if o == me { &my_salient } else { &self.articles[o as usize] };
-                subset(&p.salient, theirs)
+                if o == me {
+                    p.salient.iter().all(|f| my_salient.contains(f))
+                } else {
+                    subset(&p.salient, &self.articles[o as usize])
+                }
             });
             if contained && same_salient {
                 let owner = owner.expect("same_salient implies an owner");
@@ -157,9 +181,9 @@ impl DedupIndex {
                 }
             }
             my_salient.extend_from_slice(&p.salient);
-            my_salient.sort_unstable();
-            my_salient.dedup();
         }
+        my_salient.sort_unstable();
+        my_salient.dedup();
         if all_chars > 0 && dup_chars as f64 >= self.cfg.article_containment * all_chars as f64 {
             verdict.dup_of = other_hits
                 .iter()

@@ -322,7 +322,8 @@ pub fn decode(bytes: Vec<u8>) -> std::result::Result<Decoded, (&'static str, Str
 fn utf16_without_bom(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
     let sample = &bytes[..bytes.len().min(8192) & !1];
     let units = sample.len() / 2;
-    if units < 2 {
+    // Most files hold no zero byte at all: one memchr decides.
+    if units < 2 || memchr::memchr(0, sample).is_none() {
         return None;
     }
     let even_zeros = sample.iter().step_by(2).filter(|&&b| b == 0).count();
