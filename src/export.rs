@@ -17,7 +17,20 @@ const SHEETS: &[(&str, &str)] = &[
 ];
 
 /// Columns that look numeric but are identifiers or labels (a GB/T code, a month).
-const TEXT_COLUMNS: &[&str] = &["code", "month", "event_id", "fact_id", "doc", "text", "lead", "dup_of"];
+const TEXT_COLUMNS: &[&str] = &[
+    "code",
+    "province_code",
+    "prefecture_code",
+    "county_code",
+    "month",
+    "event_id",
+    "fact_id",
+    "doc",
+    "path",
+    "text",
+    "lead",
+    "dup_of",
+];
 
 /// Data rows per sheet: Excel's 1,048,576 rows less the header. A longer table continues on
 /// sheets `facts_2`, `facts_3` …: no row is dropped.

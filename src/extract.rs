@@ -113,6 +113,7 @@ impl Analyser {
             let (src_start, src_end) = norm.source_span(a.start, a.end);
             let event_id = format!("{}#{}", doc.rel, a.index);
             let venue = &places.venue;
+            let venue_codes = venue.codes();
             out.events.push(EventRow {
                 event_id: event_id.clone(),
                 doc: doc.name.clone(),
@@ -125,6 +126,9 @@ impl Analyser {
                 province: venue.province.clone(),
                 prefecture: venue.prefecture.clone(),
                 county: venue.county.clone(),
+                province_code: venue_codes[0].clone(),
+                prefecture_code: venue_codes[1].clone(),
+                county_code: venue_codes[2].clone(),
                 date_start: iso(event_date.start),
                 date_end: iso(event_date.end),
                 date_kind: event_date.kind.to_string(),
@@ -180,6 +184,7 @@ impl Analyser {
         let (s, e) = norm.source_span(f.start, f.end);
         let mut rules = f.rules.clone();
         rules.extend(place.rules.iter().cloned());
+        let codes = place.codes();
         FactRow {
             fact_id: format!("{event_id}.{n}"),
             doc: doc.name.clone(),
@@ -196,6 +201,9 @@ impl Analyser {
             province: place.province.clone(),
             prefecture: place.prefecture.clone(),
             county: place.county.clone(),
+            province_code: codes[0].clone(),
+            prefecture_code: codes[1].clone(),
+            county_code: codes[2].clone(),
             scope: place.scope.clone(),
             date_start: iso(date.start),
             date_end: iso(date.end),

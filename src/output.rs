@@ -27,6 +27,12 @@ pub struct EventRow {
     pub province: String,
     pub prefecture: String,
     pub county: String,
+    #[serde(default)]
+    pub province_code: String,
+    #[serde(default)]
+    pub prefecture_code: String,
+    #[serde(default)]
+    pub county_code: String,
     pub date_start: String,
     pub date_end: String,
     pub date_kind: String,
@@ -57,6 +63,12 @@ pub struct FactRow {
     pub province: String,
     pub prefecture: String,
     pub county: String,
+    #[serde(default)]
+    pub province_code: String,
+    #[serde(default)]
+    pub prefecture_code: String,
+    #[serde(default)]
+    pub county_code: String,
     pub scope: String,
     pub date_start: String,
     pub date_end: String,
@@ -217,6 +229,9 @@ pub const EVENT_COLUMNS: &[&str] = &[
     "province",
     "prefecture",
     "county",
+    "province_code",
+    "prefecture_code",
+    "county_code",
     "date_start",
     "date_end",
     "date_kind",
@@ -244,6 +259,9 @@ pub const FACT_COLUMNS: &[&str] = &[
     "province",
     "prefecture",
     "county",
+    "province_code",
+    "prefecture_code",
+    "county_code",
     "scope",
     "date_start",
     "date_end",

@@ -46,6 +46,20 @@ pub struct Attribution {
     pub rules: Vec<String>,
 }
 
+impl Attribution {
+    /// GB/T 2260 codes of the province, prefecture and county named, each empty when that
+    /// level is (a county of a municipality has no prefecture code).
+    pub fn codes(&self) -> [String; 3] {
+        let level =
+            |name: &str, code: u32| if name.is_empty() || self.code == 0 { String::new() } else { code.to_string() };
+        [
+            level(&self.province, self.code / 10000 * 10000),
+            level(&self.prefecture, self.code / 100 * 100),
+            level(&self.county, self.code),
+        ]
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RuleFile {

@@ -285,3 +285,31 @@ fn summarize_reads_a_gb18030_csv_as_excel_on_chinese_windows_saves_it() {
         std::fs::read(out.join("province_summary.csv")).unwrap()
     );
 }
+
+#[test]
+fn facts_and_events_carry_the_codes_of_their_places() {
+    let (_tmp, events, facts) = seed_run();
+    let fengxian = facts.iter().find(|f| f.county == "奉贤区").unwrap();
+    assert_eq!(
+        [&fengxian.province_code, &fengxian.prefecture_code, &fengxian.county_code].map(String::as_str),
+        ["310000", "", "310120"]
+    );
+    let pingliang = events.iter().find(|e| e.prefecture == "平凉市").unwrap();
+    assert_eq!((pingliang.province_code.as_str(), pingliang.prefecture_code.as_str()), ("620000", "620800"));
+    // A code is filled exactly where its name is, and a lower code lies inside the higher one.
+    for (names, codes) in
+        facts
+            .iter()
+            .map(|f| ([&f.province, &f.prefecture, &f.county], [&f.province_code, &f.prefecture_code, &f.county_code]))
+            .chain(events.iter().map(|e| {
+                ([&e.province, &e.prefecture, &e.county], [&e.province_code, &e.prefecture_code, &e.county_code])
+            }))
+    {
+        for (name, code) in names.iter().zip(codes) {
+            assert_eq!(name.is_empty(), code.is_empty(), "{names:?} {codes:?}");
+        }
+        if !codes[2].is_empty() {
+            assert_eq!(codes[2][..2], codes[0][..2], "{names:?} {codes:?}");
+        }
+    }
+}
