@@ -40,8 +40,9 @@ impl DedupConfig {
 pub struct ParaPrint {
     pub chars: usize,
     pub hashes: Vec<u32>,
-    /// Hashes of the paragraph's figures (runs of digits or Chinese numerals) and place names,
-    /// sorted and unique: two texts with other figures or places are never copies.
+    /// Hashes of the paragraph's figures (runs of digits or Chinese numerals) and of the codes of
+    /// the divisions it names, sorted and unique: two texts with other figures or places are
+    /// never copies.
     pub salient: Vec<u32>,
 }
 
@@ -55,30 +56,12 @@ fn fnv(chars: impl Iterator<Item = u32>) -> u64 {
     h ^ (h >> 32)
 }
 
+/// Characters of a figure: digits and Chinese numerals.
+const FIGURE_CHARS: &[char] =
+    &['零', '〇', '一', '二', '三', '四', '五', '六', '七', '八', '九', '十', '百', '千', '万', '亿', '两'];
+
 fn is_figure_char(c: u32) -> bool {
-    char::from_u32(c).is_some_and(|c| {
-        matches!(
-            c,
-            '0'..='9'
-                | '零'
-                | '〇'
-                | '一'
-                | '二'
-                | '三'
-                | '四'
-                | '五'
-                | '六'
-                | '七'
-                | '八'
-                | '九'
-                | '十'
-                | '百'
-                | '千'
-                | '万'
-                | '亿'
-                | '两'
-        )
-    })
+    char::from_u32(c).is_some_and(|c| c.is_ascii_digit() || FIGURE_CHARS.contains(&c))
 }
 
 /// Fingerprint a paragraph: shingles over its letters, digits and CJK characters only, so
@@ -124,7 +107,8 @@ pub struct DupVerdict {
 }
 
 /// The index of everything seen so far. Memory: one map entry per kept shingle (about a
-/// quarter of the corpus characters, 8 bytes each) plus, per article, its figures and place names (4 bytes each).
+/// quarter of the corpus characters, 8 bytes each) plus, per article, its salient hashes (4 bytes
+/// each).
 pub struct DedupIndex {
     cfg: DedupConfig,
     owner: HashMap<u32, u32>,

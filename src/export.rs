@@ -36,18 +36,9 @@ const TEXT_COLUMNS: &[&str] = &[
 /// sheets `facts_2`, `facts_3` …: no row is dropped.
 pub const ROWS_PER_SHEET: usize = 1_048_575;
 
-/// A CSV written by this run, read a record at a time (a BOM, if any, is dropped).
+/// A CSV written by this run, read a record at a time.
 fn records(path: &Path) -> Result<csv::Reader<Box<dyn std::io::Read>>> {
-    let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut buf = std::io::BufReader::with_capacity(1 << 16, file);
-    let bom = std::io::BufRead::fill_buf(&mut buf)
-        .with_context(|| format!("cannot read {}", path.display()))?
-        .starts_with(b"\xEF\xBB\xBF");
-    if bom {
-        std::io::BufRead::consume(&mut buf, 3);
-    }
-    let reader: Box<dyn std::io::Read> = Box::new(buf);
-    Ok(csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(reader))
+    Ok(csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(crate::output::csv_text(path)?))
 }
 
 fn is_date(s: &str) -> bool {

@@ -75,6 +75,8 @@ pub struct InputFile {
     /// The path relative to the directory argument it was found under (as given for a file
     /// argument): unique within a run, so it names the file in every id and `path` column.
     pub rel: String,
+    /// Its size when it was found (0 when it could not be read then; `read` says why).
+    pub len: u64,
 }
 
 /// One decoded input file.
@@ -189,15 +191,17 @@ struct Walker {
     seen_files: HashSet<(u64, u64)>,
 }
 
-fn identity(path: &Path) -> Option<(u64, u64)> {
+fn identity(meta: &std::fs::Metadata) -> (u64, u64) {
     use std::os::unix::fs::MetadataExt;
-    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+    (meta.dev(), meta.ino())
 }
 
 impl Walker {
     fn add_file(&mut self, path: &Path, rel: String) {
-        if identity(path).is_none_or(|id| self.seen_files.insert(id)) {
-            self.files.push(InputFile { path: path.to_path_buf(), rel });
+        let meta = std::fs::metadata(path).ok();
+        if meta.as_ref().is_none_or(|m| self.seen_files.insert(identity(m))) {
+            let len = meta.map_or(0, |m| m.len());
+            self.files.push(InputFile { path: path.to_path_buf(), rel, len });
         }
     }
 
@@ -206,7 +210,7 @@ impl Walker {
     }
 
     fn walk(&mut self, root: &Path, dir: &Path) {
-        if identity(dir).is_some_and(|id| !self.seen_dirs.insert(id)) {
+        if std::fs::metadata(dir).is_ok_and(|m| !self.seen_dirs.insert(identity(&m))) {
             return;
         }
         let entries = match std::fs::read_dir(dir) {

@@ -137,11 +137,6 @@ impl Staging {
         &self.dir
     }
 
-    /// Where output `name` lives once committed.
-    pub fn final_path(&self, name: &str) -> PathBuf {
-        self.out_dir.join(name)
-    }
-
     /// Move every staged file into the out folder. Of `owned`, the outputs this kind of run
     /// writes, those this run did not write are left from an earlier run with other options
     /// and are removed, so the folder never mixes two runs.
@@ -302,11 +297,38 @@ pub fn write_repaired(path: &Path, repaired: &[RepairedRow], bom: bool) -> Resul
     out.finish()
 }
 
-/// Read a CSV written by this module (with or without BOM).
+/// The text of a CSV written by laborfacts or saved from a spreadsheet, BOM dropped. UTF-8 is
+/// streamed; another encoding (GB18030, as Excel on Chinese Windows saves, or UTF-16) is
+/// decoded whole first.
+pub fn csv_text(path: &Path) -> Result<Box<dyn std::io::Read>> {
+    use std::io::{BufRead, Read};
+    let file = File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    let head = reader.fill_buf().with_context(|| format!("cannot read {}", path.display()))?;
+    let has_bom = head.starts_with(b"\xEF\xBB\xBF");
+    // Valid UTF-8 up to a character cut by the end of the buffer.
+    let utf8 = match std::str::from_utf8(head) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none(),
+    };
+    if has_bom {
+        reader.consume(3);
+        return Ok(Box::new(reader));
+    }
+    if utf8 {
+        return Ok(Box::new(reader));
+    }
+    let mut bytes = Vec::new();
+    reader.read_to_end(&mut bytes).with_context(|| format!("cannot read {}", path.display()))?;
+    let decoded = crate::ingest::decode(bytes)
+        .map_err(|(reason, detail)| anyhow::anyhow!("{}: {reason}: {detail}", path.display()))?;
+    eprintln!("laborfacts: {} read as {}", path.display(), decoded.encoding);
+    Ok(Box::new(std::io::Cursor::new(decoded.text.into_bytes())))
+}
+
+/// Read a CSV written by this module (any encoding [`csv_text`] reads).
 pub fn read_rows<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T>> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    let mut reader = csv::Reader::from_reader(body);
+    let mut reader = csv::Reader::from_reader(csv_text(path)?);
     reader
         .deserialize()
         .enumerate()

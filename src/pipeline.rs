@@ -100,7 +100,7 @@ enum Work {
 }
 
 fn process(engine: &Engine, input: &InputFile, dates: &PubDateSources, times: &StageTimes) -> Result<Work, Skipped> {
-    if std::fs::metadata(&input.path).is_ok_and(|m| m.len() > PIECE_BYTES as u64) {
+    if input.len > PIECE_BYTES as u64 {
         return Ok(Work::Large);
     }
     let doc = times.time(0, || ingest::read(input, dates))?;

@@ -589,8 +589,8 @@ impl Places {
 
     /// `ms` without the places people set out from (从安徽阜阳开往宁波, 四川籍农民工): the
     /// figure happened where they went. A place written right before a departure (安徽 of
-    /// 安徽阜阳) departs with it. When every place is a departure, all are kept.
-    fn without_departures<'m>(&self, body: &str, ms: Vec<&'m Mention>) -> Vec<&'m Mention> {
+    /// 安徽阜阳) departs with it. `None` when every place is a departure.
+    fn without_departures<'m>(&self, body: &str, ms: &[&'m Mention]) -> Option<Vec<&'m Mention>> {
         let mut departs: Vec<bool> = ms.iter().map(|m| self.is_away(body, m.start, m.end)).collect();
         for i in 1..ms.len() {
             if ms[i - 1].end == ms[i].start && departs[i - 1] {
@@ -602,10 +602,10 @@ impl Places {
                 departs[i - 1] = true;
             }
         }
-        if departs.iter().all(|&d| d) {
-            return ms;
+        if !ms.is_empty() && departs.iter().all(|&d| d) {
+            return None;
         }
-        ms.into_iter().zip(departs).filter(|(_, d)| !d).map(|(m, _)| m).collect()
+        Some(ms.iter().zip(departs).filter(|(_, d)| !d).map(|(m, _)| *m).collect())
     }
 
     /// The attribution of a set of mentions: national if any is; the lowest common place of
@@ -854,14 +854,12 @@ impl ArticlePlaces<'_> {
             }
             let inside: Vec<&Mention> = self.mentions.iter().filter(|m| m.start >= r.start && m.end <= r.end).collect();
             // A clause naming only places people went to or came from (已赴贵州省举办了7场) is
-            // placed by its sentence's other places, when it has any.
-            let staying = self.places.without_departures(body, inside.clone());
-            // (without_departures keeps all when all are away, and drops some otherwise)
-            let all_away =
-                staying.len() == inside.len() && inside.iter().any(|m| self.places.is_away(body, m.start, m.end));
-            if all_away && !last {
-                continue;
-            }
+            // placed by its sentence's other places; a sentence naming only such places keeps them.
+            let staying = match self.places.without_departures(body, &inside) {
+                Some(staying) => staying,
+                None if !last => continue,
+                None => inside,
+            };
             if let Some(a) = self.places.combine(&staying, &self.venue) {
                 return a;
             }

@@ -73,33 +73,10 @@ impl Interner {
     }
 }
 
-/// Stream a CSV written by laborfacts or saved from a spreadsheet, handing each row's chosen
-/// columns to `row`. UTF-8 (with or without BOM) is streamed; another encoding (GB18030, as
-/// Excel on Chinese Windows saves, or UTF-16) is decoded whole first.
+/// Stream a CSV written by laborfacts or saved from a spreadsheet (any encoding
+/// `output::csv_text` reads), handing each row's chosen columns to `row`.
 fn stream_columns(path: &Path, names: &[&str], mut row: impl FnMut(&[&str]) -> Result<()>) -> Result<()> {
-    use std::io::{BufRead, Read};
-    let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
-    let head = reader.fill_buf().with_context(|| format!("cannot read {}", path.display()))?;
-    let has_bom = head.starts_with(b"\xEF\xBB\xBF");
-    // Valid UTF-8 up to a character cut by the end of the buffer.
-    let utf8 = match std::str::from_utf8(head) {
-        Ok(_) => true,
-        Err(e) => e.error_len().is_none(),
-    };
-    let input: Box<dyn Read> = if has_bom {
-        reader.consume(3);
-        Box::new(reader)
-    } else if utf8 {
-        Box::new(reader)
-    } else {
-        let mut bytes = Vec::new();
-        reader.read_to_end(&mut bytes).with_context(|| format!("cannot read {}", path.display()))?;
-        let decoded = crate::ingest::decode(bytes)
-            .map_err(|(reason, detail)| anyhow::anyhow!("{}: {reason}: {detail}", path.display()))?;
-        eprintln!("laborfacts: {} read as {}", path.display(), decoded.encoding);
-        Box::new(std::io::Cursor::new(decoded.text.into_bytes()))
-    };
+    let input = crate::output::csv_text(path)?;
     let mut csv = csv::Reader::from_reader(input);
     let headers = csv.headers().with_context(|| format!("{}: header", path.display()))?.clone();
     let idx: Vec<usize> = names
