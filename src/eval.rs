@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
-use crate::output::{EventRow, FactRow, read_rows};
+use crate::report::output::{EventRow, FactRow, read_rows};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct GoldFact {

@@ -1,27 +1,18 @@
 //! laborfacts: Chinese trade-union news pages → sourced facts and per-province summaries.
 //!
 //! The pipeline, one module per stage: [`ingest`] → [`normalize`] → [`segment`] →
-//! [`extract`] (with [`events`], [`quantity`]/[`numbers`], [`facts`], [`places`], [`dates`],
-//! [`plausibility`])
-//! → [`dedup`] → [`output`] → [`summarize`]/[`export`], orchestrated by [`pipeline`];
-//! [`eval`] scores a run against gold files. Rule files are loaded and validated by [`rules`].
+//! [`extract`] (events, numbers and quantities, facts, places, dates, plausibility) →
+//! [`dedup`] → [`report`] (the CSVs, the totals, the XLSX/Parquet exports and the HTML
+//! report), orchestrated by [`pipeline`]; [`eval`] scores a run against gold files. Rule files
+//! are loaded and validated by [`rules`].
 
-pub mod dates;
 pub mod dedup;
 pub mod eval;
-pub mod events;
-pub mod export;
 pub mod extract;
-pub mod facts;
 pub mod ingest;
 pub mod normalize;
-pub mod numbers;
-pub mod output;
 pub mod pipeline;
-pub mod places;
-pub mod plausibility;
 pub mod progress;
-pub mod quantity;
+pub mod report;
 pub mod rules;
 pub mod segment;
-pub mod summarize;

@@ -7,13 +7,13 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
-use laborfacts::dates::DateGrammar;
+use laborfacts::extract::dates::DateGrammar;
+use laborfacts::extract::places::Places;
+use laborfacts::extract::quantity::QuantityGrammar;
 use laborfacts::ingest::{PubDateSources, parse_iso_date};
-use laborfacts::output::{EXTRACT_OUTPUTS, SUMMARY_OUTPUTS, Staging};
 use laborfacts::pipeline::{Engine, RunConfig};
-use laborfacts::places::Places;
-use laborfacts::quantity::QuantityGrammar;
-use laborfacts::summarize::{ProvinceInfo, SummaryOptions};
+use laborfacts::report::output::{EXTRACT_OUTPUTS, SUMMARY_OUTPUTS, Staging};
+use laborfacts::report::summarize::{ProvinceInfo, SummaryOptions};
 use laborfacts::{eval, rules};
 
 /// Exit codes, documented in `--help` and the README.
@@ -238,9 +238,9 @@ fn summarize(places: &Places, facts: &Path, events: &Path, staging: &Staging, ex
         .map(|d| ProvinceInfo { code: d.code, name: d.name.clone(), english: d.english.clone() })
         .collect();
     let opts = SummaryOptions { bom: !export.no_bom, parquet: export.formats.contains(&Format::Parquet) };
-    laborfacts::summarize::summarize(facts, events, &provinces, staging.dir(), &opts)?;
+    laborfacts::report::summarize::summarize(facts, events, &provinces, staging.dir(), &opts)?;
     if export.xlsx || export.formats.contains(&Format::Xlsx) {
-        laborfacts::export::write_xlsx(staging.dir(), &staging.path("laborfacts.xlsx"))?;
+        laborfacts::report::export::write_xlsx(staging.dir(), &staging.path("laborfacts.xlsx"))?;
     }
     Ok(())
 }

@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use crate::dedup::{DedupConfig, DedupIndex, ParaPrint, fingerprint};
 use crate::extract::{Analyser, DocFacts};
 use crate::ingest::{self, InputFile, PubDateSource, PubDateSources, Skipped, SourceDoc};
-use crate::output::{self, CsvOut, EventRow, FactRow, RepairedRow, Staging};
+use crate::report::output::{self, CsvOut, EventRow, FactRow, RepairedRow, Staging};
 use crate::segment::Segmenter;
 
 /// Everything compiled from `rules/` and `data/gazetteer/`, loaded once per run.

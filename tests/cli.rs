@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::Command;
 
 use laborfacts::normalize::normalize_fragment;
-use laborfacts::output::{EventRow, FactRow, read_rows};
+use laborfacts::report::output::{EventRow, FactRow, read_rows};
 
 mod common;
 use common::{BIN, events, extract, facts, root, seed};

@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use laborfacts::dates::DateGrammar;
+use laborfacts::extract::dates::DateGrammar;
+use laborfacts::extract::quantity::QuantityGrammar;
 use laborfacts::normalize::normalize_fragment;
-use laborfacts::quantity::QuantityGrammar;
 use serde_json::Value;
 
 fn dir() -> PathBuf {

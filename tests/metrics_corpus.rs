@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use laborfacts::facts::FactExtractor;
+use laborfacts::extract::facts::FactExtractor;
 use laborfacts::segment::Segmenter;
 use serde::Deserialize;
 

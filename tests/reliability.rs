@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use laborfacts::output::{FactRow, read_rows};
+use laborfacts::report::output::{FactRow, read_rows};
 
 mod common;
 use common::{BIN, command, events, extract, facts, root, seed, stderr};
@@ -396,7 +396,7 @@ fn a_table_longer_than_a_sheet_continues_on_further_sheets_with_every_row() {
     let facts = facts(&out).len();
     assert!(facts > 150);
     let xlsx = tmp.path().join("split.xlsx");
-    laborfacts::export::write_xlsx_split(&out, &xlsx, 50).unwrap();
+    laborfacts::report::export::write_xlsx_split(&out, &xlsx, 50).unwrap();
     // Sheet names in order and the rows of each, read from the workbook's XML parts.
     let script = r#"
 import re, sys, zipfile

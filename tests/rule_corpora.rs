@@ -6,9 +6,9 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use laborfacts::dates::DateGrammar;
-use laborfacts::places::Places;
-use laborfacts::quantity::QuantityGrammar;
+use laborfacts::extract::dates::DateGrammar;
+use laborfacts::extract::places::Places;
+use laborfacts::extract::quantity::QuantityGrammar;
 use toml::Value;
 
 fn root() -> PathBuf {

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use laborfacts::summarize::{METRIC_UNITS, ProvinceInfo, SummaryOptions, summarize};
+use laborfacts::report::summarize::{METRIC_UNITS, ProvinceInfo, SummaryOptions, summarize};
 use polars::prelude::*;
 
 const FACTS: &str = "\u{feff}fact_id,doc,event_id,text,value,value_max,unit,qualifier,metric,status,per_unit,province,prefecture,county,scope,date_start,date_end,date_kind,dup,start,end,evidence,rule,flag
@@ -35,7 +35,7 @@ b#0,b.txt,0,l,t,news,welfare,内蒙古自治区,,,2024-10-25,2024-10-25,approx,t
 
 fn provinces() -> Vec<ProvinceInfo> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let places = laborfacts::places::Places::load(&root.join("data/gazetteer"), &root.join("rules")).unwrap();
+    let places = laborfacts::extract::places::Places::load(&root.join("data/gazetteer"), &root.join("rules")).unwrap();
     places
         .provinces()
         .into_iter()
@@ -45,11 +45,11 @@ fn provinces() -> Vec<ProvinceInfo> {
 
 fn read(path: &Path) -> (Vec<u8>, Vec<BTreeMap<String, String>>) {
     let bytes = std::fs::read(path).unwrap();
-    let rows = laborfacts::output::read_rows(path).unwrap();
+    let rows = laborfacts::report::output::read_rows(path).unwrap();
     (bytes, rows)
 }
 
-fn run(bom: bool, parquet: bool) -> (tempfile::TempDir, laborfacts::summarize::SummaryReport) {
+fn run(bom: bool, parquet: bool) -> (tempfile::TempDir, laborfacts::report::summarize::SummaryReport) {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(tmp.path().join("facts.csv"), FACTS).unwrap();
     std::fs::write(tmp.path().join("events.csv"), EVENTS).unwrap();
@@ -77,7 +77,8 @@ fn province_summary_totals_equal_independent_sums() {
     let by: BTreeMap<&str, &BTreeMap<String, String>> = rows.iter().map(|r| (r["province"].as_str(), r)).collect();
 
     // Independent sums over the fixture: not dup, actual, not per_unit, not other; per metric and unit.
-    let facts: Vec<BTreeMap<String, String>> = laborfacts::output::read_rows(&tmp.path().join("facts.csv")).unwrap();
+    let facts: Vec<BTreeMap<String, String>> =
+        laborfacts::report::output::read_rows(&tmp.path().join("facts.csv")).unwrap();
     let mut want: BTreeMap<(String, String), f64> = BTreeMap::new();
     for f in &facts {
         if f["dup"] == "true" || f["status"] != "actual" || f["per_unit"] == "true" || f["metric"] == "other" {

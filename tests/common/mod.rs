@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use laborfacts::output::{EventRow, FactRow, read_rows};
+use laborfacts::report::output::{EventRow, FactRow, read_rows};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_laborfacts");
 

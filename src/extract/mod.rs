@@ -1,20 +1,28 @@
 //! Stage 4 — extract and resolve: per article, the event row (type, place, date) and its
 //! facts (quantities with metric, status, place and date), with provenance.
 
+pub mod dates;
+pub mod events;
+pub mod facts;
+pub mod numbers;
+pub mod places;
+pub mod plausibility;
+pub mod quantity;
+
 use std::ops::Range;
 use std::path::Path;
 
 use anyhow::Result;
 use chrono::{Datelike, NaiveDate};
 
-use crate::dates::{DateGrammar, DateKind, DateMention, Grain};
-use crate::events::EventTyper;
-use crate::facts::{Fact, FactExtractor};
+use crate::extract::dates::{DateGrammar, DateKind, DateMention, Grain};
+use crate::extract::events::EventTyper;
+use crate::extract::facts::{Fact, FactExtractor};
+use crate::extract::places::{Attribution, Places};
+use crate::extract::plausibility::Plausibility;
 use crate::ingest::{PubDateSource, SourceDoc};
 use crate::normalize::NormDoc;
-use crate::output::{EventRow, FactRow, plain_number};
-use crate::places::{Attribution, Places};
-use crate::plausibility::Plausibility;
+use crate::report::output::{EventRow, FactRow, plain_number};
 use crate::segment::{Article, Role};
 
 pub struct Analyser {

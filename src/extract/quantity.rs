@@ -1,4 +1,4 @@
-//! Quantities: a number ([`crate::numbers`]) with its qualifier words, its currency or
+//! Quantities: a number ([`crate::extract::numbers`]) with its qualifier words, its currency or
 //! classifier, the head noun that fixes the unit, and per-unit cues — or an exclusion
 //! (dates, durations, percentages… are not facts). Tables: `rules/units.toml`,
 //! `rules/qualifiers.toml`, `rules/exclusions.toml`.
@@ -10,7 +10,7 @@ use regex::RegexSet;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::numbers::{NumberGrammar, NumberSpan};
+use crate::extract::numbers::{NumberGrammar, NumberSpan};
 use crate::rules::{IdSet, QUALIFIERS, RuleError, RuleSource, Spanned, UNITS};
 
 #[derive(Deserialize)]

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use polars::prelude::*;
 
-use crate::output::CsvOut;
+use crate::report::output::CsvOut;
 
 pub struct ProvinceInfo {
     pub code: u32,
@@ -76,7 +76,7 @@ impl Interner {
 /// Stream a CSV written by laborfacts or saved from a spreadsheet (any encoding
 /// `output::csv_text` reads), handing each row's chosen columns to `row`.
 fn stream_columns(path: &Path, names: &[&str], mut row: impl FnMut(&[&str]) -> Result<()>) -> Result<()> {
-    let input = crate::output::csv_text(path)?;
+    let input = crate::report::output::csv_text(path)?;
     let mut csv = csv::Reader::from_reader(input);
     let headers = csv.headers().with_context(|| format!("{}: header", path.display()))?.clone();
     let idx: Vec<usize> = names

@@ -1,6 +1,6 @@
 //! Facts: every quantity of an article with its metric, status and double-counting flag, as
 //! driven by `rules/metrics.toml` (metrics, status cues, restatements, breakdowns).
-//! Quantities themselves (number, unit, qualifier, per-unit) come from [`crate::quantity`].
+//! Quantities themselves (number, unit, qualifier, per-unit) come from [`crate::extract::quantity`].
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -10,7 +10,7 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use regex::Regex;
 use serde::Deserialize;
 
-use crate::quantity::{Quantity, QuantityGrammar};
+use crate::extract::quantity::{Quantity, QuantityGrammar};
 use crate::rules::{IdSet, METRICS, RuleError, RuleSource, Spanned, UNITS};
 use crate::segment::{Article, Role};
 

@@ -38,7 +38,7 @@ pub const ROWS_PER_SHEET: usize = 1_048_575;
 
 /// A CSV written by this run, read a record at a time.
 fn records(path: &Path) -> Result<csv::Reader<Box<dyn std::io::Read>>> {
-    Ok(csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(crate::output::csv_text(path)?))
+    Ok(csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(crate::report::output::csv_text(path)?))
 }
 
 fn is_date(s: &str) -> bool {
