@@ -90,6 +90,9 @@ pub struct SourceDoc {
     pub encoding: &'static str,
     pub text: String,
     pub offsets: OffsetMap,
+    /// Characters of the file's decoded text before `text`: 0, except for the pieces a large
+    /// file is analysed in. Character offsets (`char_start`) count from the file's start.
+    pub char_base: usize,
     pub size: u64,
     pub pub_date: Option<NaiveDate>,
     pub pub_date_source: PubDateSource,
@@ -563,6 +566,7 @@ pub fn read(input: &InputFile, dates: &PubDateSources) -> std::result::Result<So
         encoding,
         text,
         offsets,
+        char_base: 0,
         size,
         pub_date,
         pub_date_source,

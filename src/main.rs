@@ -13,7 +13,7 @@ use laborfacts::extract::quantity::QuantityGrammar;
 use laborfacts::ingest::{PubDateSources, parse_iso_date};
 use laborfacts::pipeline::{Engine, RunConfig};
 use laborfacts::report::output::{EXTRACT_OUTPUTS, SUMMARY_OUTPUTS, Staging};
-use laborfacts::report::summarize::{ProvinceInfo, SummaryOptions};
+use laborfacts::report::summarize::{Period, ProvinceInfo, SummaryOptions};
 use laborfacts::{eval, rules};
 
 /// Exit codes, documented in `--help` and the README.
@@ -105,6 +105,9 @@ struct ExportArgs {
     /// Same as --format xlsx.
     #[arg(long)]
     xlsx: bool,
+    /// Period of the totals, from each fact's date_end: year, quarter, month, or all (one total).
+    #[arg(long, value_enum, default_value = "year")]
+    period: Period,
 }
 
 #[derive(Clone, Copy, PartialEq, clap::ValueEnum)]
@@ -181,7 +184,14 @@ fn extract(args: ExtractArgs) -> Result<u8> {
         pub_dates.load_manifest(m)?;
     }
     let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let cfg = RunConfig { inputs: args.inputs, threads, bom: !args.export.no_bom, pub_dates, progress: !args.quiet };
+    let cfg = RunConfig {
+        inputs: args.inputs,
+        threads,
+        bom: !args.export.no_bom,
+        pub_dates,
+        progress: !args.quiet,
+        period: args.export.period,
+    };
     let staging = Staging::new(&args.out)?;
     let s = laborfacts::pipeline::run(&engine, &cfg, &staging).context("nothing was written")?;
     let summary_started = std::time::Instant::now();
@@ -237,8 +247,14 @@ fn summarize(places: &Places, facts: &Path, events: &Path, staging: &Staging, ex
         .into_iter()
         .map(|d| ProvinceInfo { code: d.code, name: d.name.clone(), english: d.english.clone() })
         .collect();
-    let opts = SummaryOptions { bom: !export.no_bom, parquet: export.formats.contains(&Format::Parquet) };
+    let parquet = export.formats.contains(&Format::Parquet);
+    let opts = SummaryOptions { bom: !export.no_bom, parquet, period: export.period };
     laborfacts::report::summarize::summarize(facts, events, &provinces, staging.dir(), &opts)?;
+    if parquet {
+        use laborfacts::report::{parquet, schema};
+        parquet::from_csv(facts, &staging.path("facts.parquet"), &schema::facts())?;
+        parquet::from_csv(events, &staging.path("events.parquet"), &schema::events())?;
+    }
     if export.xlsx || export.formats.contains(&Format::Xlsx) {
         laborfacts::report::export::write_xlsx(staging.dir(), &staging.path("laborfacts.xlsx"))?;
     }

@@ -19,6 +19,8 @@ use crate::dedup::{DedupConfig, DedupIndex, ParaPrint, fingerprint};
 use crate::extract::{Analyser, DocFacts};
 use crate::ingest::{self, InputFile, PubDateSource, PubDateSources, Skipped, SourceDoc};
 use crate::report::output::{self, CsvOut, EventRow, FactRow, RepairedRow, Staging};
+use crate::report::schema;
+use crate::report::summarize::{Period, fact_total_id};
 use crate::segment::Segmenter;
 
 /// Everything compiled from `rules/` and `data/gazetteer/`, loaded once per run.
@@ -44,6 +46,8 @@ pub struct RunConfig {
     pub bom: bool,
     pub pub_dates: PubDateSources,
     pub progress: bool,
+    /// The totals' period, for facts.csv `total_id`.
+    pub period: Period,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -144,7 +148,12 @@ fn pieces(text: &str, max: usize) -> Vec<Range<usize>> {
 }
 
 /// Piece `range` of `doc` as a document of its own, dated `pub_date`.
-fn piece(doc: &SourceDoc, range: Range<usize>, pub_date: (Option<NaiveDate>, PubDateSource)) -> SourceDoc {
+fn piece(
+    doc: &SourceDoc,
+    range: Range<usize>,
+    char_base: usize,
+    pub_date: (Option<NaiveDate>, PubDateSource),
+) -> SourceDoc {
     SourceDoc {
         name: doc.name.clone(),
         rel: doc.rel.clone(),
@@ -152,11 +161,25 @@ fn piece(doc: &SourceDoc, range: Range<usize>, pub_date: (Option<NaiveDate>, Pub
         encoding: doc.encoding,
         text: doc.text[range.clone()].to_string(),
         offsets: doc.offsets.slice(range.start, range.end),
+        char_base,
         size: doc.size,
         pub_date: pub_date.0,
         pub_date_source: pub_date.1,
         repair: None,
     }
+}
+
+/// The characters of `text` before each range, in one pass.
+fn char_bases(text: &str, ranges: &[Range<usize>]) -> Vec<usize> {
+    let (mut pos, mut chars) = (0, 0);
+    ranges
+        .iter()
+        .map(|r| {
+            chars += crate::extract::chars_in(&text.as_bytes()[pos..r.start]);
+            pos = r.start;
+            chars
+        })
+        .collect()
 }
 
 /// Number a piece's articles after those of the pieces before it: index, event and fact ids.
@@ -199,6 +222,7 @@ struct Sink {
     events_out: CsvOut,
     facts_out: CsvOut,
     summary: RunSummary,
+    period: Period,
 }
 
 impl Sink {
@@ -211,6 +235,7 @@ impl Sink {
         }
         for (fact, &para) in a.facts.iter_mut().zip(&a.fact_para) {
             fact.dup |= a.event.dup || verdict.para_dup_of.get(para).is_some_and(|d| d.is_some());
+            fact.total_id = fact_total_id(fact, self.period);
             self.facts_out.row(fact)?;
         }
         self.summary.articles += 1;
@@ -253,9 +278,10 @@ pub fn run(engine: &Engine, cfg: &RunConfig, staging: &Staging) -> Result<RunSum
         events_out: CsvOut::create(&staging.path("events.csv"), cfg.bom)?,
         facts_out: CsvOut::create(&staging.path("facts.csv"), cfg.bom)?,
         summary: RunSummary::default(),
+        period: cfg.period,
     };
-    sink.events_out.header(output::EVENT_COLUMNS)?;
-    sink.facts_out.header(output::FACT_COLUMNS)?;
+    sink.events_out.header(&schema::names(&schema::events()))?;
+    sink.facts_out.header(&schema::names(&schema::facts()))?;
     let progress = crate::progress::Progress::new(files.len() as u64, cfg.progress);
     let summary_times = StageTimes::default();
     let mut skip = |s: Skipped| {
@@ -293,12 +319,16 @@ pub fn run(engine: &Engine, cfg: &RunConfig, staging: &Staging) -> Result<RunSum
                             pub_date = (Some(d), PubDateSource::Inferred);
                         }
                     }
+                    let char_bases = char_bases(&doc.text, &ranges);
                     let mut first = 0;
-                    for group in ranges.chunks(threads * 2) {
+                    for (group, bases) in ranges.chunks(threads * 2).zip(char_bases.chunks(threads * 2)) {
                         let analysed: Vec<Vec<ArticleOut>> = pool.install(|| {
                             group
                                 .par_iter()
-                                .map(|r| analyse_piece(engine, &piece(&doc, r.clone(), pub_date), &summary_times))
+                                .zip(bases)
+                                .map(|(r, &base)| {
+                                    analyse_piece(engine, &piece(&doc, r.clone(), base, pub_date), &summary_times)
+                                })
                                 .collect()
                         });
                         for mut articles in analysed {
@@ -459,6 +489,7 @@ mod tests {
             encoding,
             text,
             offsets,
+            char_base: 0,
             size: bytes.len() as u64,
             pub_date: chrono::NaiveDate::from_ymd_opt(2024, 5, 1),
             pub_date_source: PubDateSource::Cli,

@@ -68,6 +68,34 @@ fn iso(d: Option<NaiveDate>) -> String {
     d.map(|d| d.to_string()).unwrap_or_default()
 }
 
+/// Characters in UTF-8 bytes (those that do not continue a character), cut anywhere.
+pub fn chars_in(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
+}
+
+/// Character offsets of byte offsets into one document's text, counted from the offset asked
+/// before: an article's and its facts' offsets come nearly in text order, so a document
+/// costs about one pass.
+struct CharOffsets<'a> {
+    text: &'a [u8],
+    base: usize,
+    last: std::cell::Cell<(usize, usize)>,
+}
+
+impl<'a> CharOffsets<'a> {
+    fn new(doc: &'a SourceDoc) -> Self {
+        Self { text: doc.text.as_bytes(), base: doc.char_base, last: Default::default() }
+    }
+
+    fn at(&self, byte: usize) -> usize {
+        let byte = byte.min(self.text.len());
+        let (b, c) = self.last.get();
+        let chars = if byte >= b { c + chars_in(&self.text[b..byte]) } else { c - chars_in(&self.text[byte..b]) };
+        self.last.set((byte, chars));
+        self.base + chars
+    }
+}
+
 fn shift(r: &Range<usize>, by: usize) -> Range<usize> {
     r.start.saturating_sub(by)..r.end.saturating_sub(by)
 }
@@ -92,6 +120,7 @@ impl Analyser {
             },
         };
         let mut out = DocFacts { events: Vec::new(), facts: Vec::new(), places: Vec::new() };
+        let chars = CharOffsets::new(doc);
         for a in articles {
             let body = &norm.text[a.start..a.end];
             let places = self.places.analyse(&a.title, body, a.body_start.saturating_sub(a.start));
@@ -137,6 +166,7 @@ impl Analyser {
                 province_code: venue_codes[0].clone(),
                 prefecture_code: venue_codes[1].clone(),
                 county_code: venue_codes[2].clone(),
+                scope: venue.scope.clone(),
                 date_start: iso(event_date.start),
                 date_end: iso(event_date.end),
                 date_kind: event_date.kind.to_string(),
@@ -145,6 +175,8 @@ impl Analyser {
                 byline: a.byline.clone(),
                 start: doc.offsets.to_file(src_start),
                 end: doc.offsets.to_file(src_end),
+                char_start: chars.at(src_start),
+                char_end: chars.at(src_end),
                 pub_date: iso(pub_date),
                 pub_date_source: pub_source.as_str().to_string(),
             });
@@ -168,7 +200,7 @@ impl Analyser {
                     mentions.iter().any(|m| m.target && m.start >= f.sentence.start && m.end <= f.sentence.end);
                 let future = matches!((date.start, pub_date), (Some(s), Some(p)) if s > p);
                 let planned = f.planned || target || future;
-                rows.push(self.fact_row(doc, norm, &event_id, n, f, &place, &date, planned));
+                rows.push(self.fact_row(doc, norm, &chars, &event_id, n, f, &place, &date, planned));
                 paras.push(f.para);
             }
             out.facts.push((rows, paras));
@@ -182,6 +214,7 @@ impl Analyser {
         &self,
         doc: &SourceDoc,
         norm: &NormDoc,
+        chars: &CharOffsets,
         event_id: &str,
         n: usize,
         f: &Fact,
@@ -219,9 +252,12 @@ impl Analyser {
             dup: f.dup,
             start: doc.offsets.to_file(s),
             end: doc.offsets.to_file(e),
+            char_start: chars.at(s),
+            char_end: chars.at(e),
             evidence: norm.text[f.sentence.clone()].trim().to_string(),
             rule: rules.join(" "),
             flag: self.plausibility.flag(&f.metric, &f.quantity.unit, &place.scope, f.quantity.value).to_string(),
+            total_id: String::new(),
         }
     }
 }

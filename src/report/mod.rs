@@ -1,6 +1,8 @@
 //! Stages 7 and 8 — report: the tidy CSVs ([`output`]), the totals ([`summarize`]) and the
-//! exports of both ([`export`]: XLSX).
+//! exports of both ([`export`]: XLSX, [`parquet`]), all in the columns of [`schema`].
 
 pub mod export;
 pub mod output;
+pub mod parquet;
+pub mod schema;
 pub mod summarize;

@@ -11,6 +11,7 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::ingest::Skipped;
+use crate::report::schema;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct EventRow {
@@ -33,6 +34,8 @@ pub struct EventRow {
     pub prefecture_code: String,
     #[serde(default)]
     pub county_code: String,
+    #[serde(default)]
+    pub scope: String,
     pub date_start: String,
     pub date_end: String,
     pub date_kind: String,
@@ -41,6 +44,10 @@ pub struct EventRow {
     pub byline: String,
     pub start: usize,
     pub end: usize,
+    #[serde(default)]
+    pub char_start: usize,
+    #[serde(default)]
+    pub char_end: usize,
     pub pub_date: String,
     pub pub_date_source: String,
 }
@@ -76,11 +83,31 @@ pub struct FactRow {
     pub dup: bool,
     pub start: usize,
     pub end: usize,
+    #[serde(default)]
+    pub char_start: usize,
+    #[serde(default)]
+    pub char_end: usize,
     pub evidence: String,
     pub rule: String,
     /// `implausible` or `fractional_count` (rules/plausibility.toml): kept, never summed.
     #[serde(default)]
     pub flag: String,
+    /// The totals row this fact is added into (summarize::total_id); empty when not counted.
+    #[serde(default)]
+    pub total_id: String,
+}
+
+impl FactRow {
+    /// Whether the fact is added into the totals (ANNOTATION.md "Totals"): not a duplicate,
+    /// `actual`, not per unit, a labour metric, and not flagged implausible.
+    pub fn is_counted(&self) -> bool {
+        counted(self.dup, &self.status, self.per_unit, &self.metric, &self.flag)
+    }
+}
+
+/// [`FactRow::is_counted`] on the cells of a row.
+pub fn counted(dup: bool, status: &str, per_unit: bool, metric: &str, flag: &str) -> bool {
+    !dup && status == "actual" && !per_unit && metric != "other" && flag.is_empty()
 }
 
 /// A number as an analyst's spreadsheet wants it: plain decimal, no exponent, no separators.
@@ -99,13 +126,16 @@ pub fn plain_number(v: f64) -> String {
 pub const EXTRACT_OUTPUTS: &[&str] = &["events.csv", "facts.csv", "skipped.csv", "repaired.csv"];
 /// The files the summary step (of `extract` or `summarize`) can write.
 pub const SUMMARY_OUTPUTS: &[&str] = &[
+    "totals.csv",
     "province_summary.csv",
-    "province_month.csv",
     "metric_by_event_type.csv",
+    "totals.parquet",
     "province_summary.parquet",
-    "province_month.parquet",
     "metric_by_event_type.parquet",
+    "facts.parquet",
+    "events.parquet",
     "laborfacts.xlsx",
+    "report.html",
 ];
 
 /// The outputs of one run, written into a staging folder inside the out folder and renamed
@@ -212,66 +242,9 @@ impl CsvOut {
     }
 }
 
-pub const EVENT_COLUMNS: &[&str] = &[
-    "event_id",
-    "doc",
-    "path",
-    "index",
-    "lead",
-    "title",
-    "kind",
-    "event_type",
-    "province",
-    "prefecture",
-    "county",
-    "province_code",
-    "prefecture_code",
-    "county_code",
-    "date_start",
-    "date_end",
-    "date_kind",
-    "dup",
-    "dup_of",
-    "byline",
-    "start",
-    "end",
-    "pub_date",
-    "pub_date_source",
-];
-pub const FACT_COLUMNS: &[&str] = &[
-    "fact_id",
-    "doc",
-    "path",
-    "event_id",
-    "text",
-    "value",
-    "value_max",
-    "unit",
-    "qualifier",
-    "metric",
-    "status",
-    "per_unit",
-    "province",
-    "prefecture",
-    "county",
-    "province_code",
-    "prefecture_code",
-    "county_code",
-    "scope",
-    "date_start",
-    "date_end",
-    "date_kind",
-    "dup",
-    "start",
-    "end",
-    "evidence",
-    "rule",
-    "flag",
-];
-
 pub fn write_skipped(path: &Path, skipped: &[Skipped], bom: bool) -> Result<()> {
     let mut out = CsvOut::create(path, bom)?;
-    out.header(&["path", "doc", "reason", "detail"])?;
+    out.header(&schema::names(&schema::skipped()))?;
     for s in skipped {
         out.row(&[&s.path, &s.doc, s.reason, &s.detail])?;
     }
@@ -290,7 +263,7 @@ pub struct RepairedRow {
 
 pub fn write_repaired(path: &Path, repaired: &[RepairedRow], bom: bool) -> Result<()> {
     let mut out = CsvOut::create(path, bom)?;
-    out.header(&["path", "doc", "encoding", "replaced", "first_offset"])?;
+    out.header(&schema::names(&schema::repaired()))?;
     for r in repaired {
         out.row(r)?;
     }
@@ -339,6 +312,23 @@ pub fn read_rows<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The header a row type serialises to, as serde orders its fields.
+    fn serde_header<T: Serialize>(row: &T) -> Vec<String> {
+        let mut w = csv::Writer::from_writer(vec![]);
+        w.serialize(row).unwrap();
+        let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        text.lines().next().unwrap().split(',').map(String::from).collect()
+    }
+
+    #[test]
+    fn rows_serialise_in_the_schema_order() {
+        assert_eq!(serde_header(&EventRow::default()), schema::names(&schema::events()));
+        assert_eq!(serde_header(&FactRow::default()), schema::names(&schema::facts()));
+        let repaired =
+            RepairedRow { path: "p".into(), doc: "d".into(), encoding: "UTF-8".into(), replaced: 1, first_offset: 0 };
+        assert_eq!(serde_header(&repaired), schema::names(&schema::repaired()));
+    }
 
     #[test]
     fn plain_numbers_never_use_exponents() {

@@ -1,16 +1,23 @@
-//! Stage 8 — aggregate: per-province summary tables from facts.csv and events.csv, with
-//! polars' lazy API. Only what ANNOTATION.md totals count is summed: not `dup`, `actual`,
-//! not `per_unit`, not `other`; sums are per metric *and* unit (people, person-times and
-//! households are never added together). Numbers are written as plain decimals.
+//! Stage 8 — aggregate: the totals tables from facts.csv and events.csv, with polars' lazy
+//! API. Only what ANNOTATION.md totals count is summed (`FactRow::is_counted`); sums are per
+//! place, period, metric *and* unit (people, person-times and households are never added
+//! together), in hundredths as integers, so every sum is exact.
+//!
+//! - `totals.csv`, the primary table: one row per place, period, metric and unit, with a
+//!   stable `total_id` that facts.csv's `total_id` joins on;
+//! - `province_summary.csv`, the same totals pivoted wide for spreadsheets (an empty cell is
+//!   "not reported", never 0);
+//! - `metric_by_event_type.csv`: the totals split by event type.
 
 use std::collections::{BTreeMap, HashMap};
-use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use polars::frame::PivotColumnNaming;
 use polars::prelude::*;
 
-use crate::report::output::CsvOut;
+use crate::report::output::{CsvOut, counted};
+use crate::report::{parquet, schema};
 
 pub struct ProvinceInfo {
     pub code: u32,
@@ -18,9 +25,35 @@ pub struct ProvinceInfo {
     pub english: String,
 }
 
+/// The time bucket of a total, from the facts' `date_end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Period {
+    #[default]
+    Year,
+    Quarter,
+    Month,
+    All,
+}
+
+impl Period {
+    /// The period of a `YYYY-MM-DD` date: `2020`, `2020-Q1`, `2020-03` or `all`; empty for no date.
+    pub fn label(self, date: &str) -> String {
+        let (Some(year), Some(month)) = (date.get(..4), date.get(5..7).and_then(|m| m.parse::<u32>().ok())) else {
+            return if self == Period::All { "all".into() } else { String::new() };
+        };
+        match self {
+            Period::Year => year.to_string(),
+            Period::Quarter => format!("{year}-Q{}", (month + 2) / 3),
+            Period::Month => format!("{year}-{month:02}"),
+            Period::All => "all".into(),
+        }
+    }
+}
+
 pub struct SummaryOptions {
     pub bom: bool,
     pub parquet: bool,
+    pub period: Period,
 }
 
 #[derive(Debug, Default)]
@@ -30,10 +63,11 @@ pub struct SummaryReport {
     pub counted_facts: usize,
 }
 
-/// Labels of the rows that are not one province.
+/// Labels of the rows that are not one province, and their `code`.
 pub const NATIONAL: &str = "全国";
 pub const REGION: &str = "跨省区域";
 pub const UNPLACED: &str = "未定位";
+const EXTRA_ROWS: [(&str, &str); 3] = [(NATIONAL, "national"), (REGION, "region"), (UNPLACED, "unplaced")];
 
 /// The (metric, unit) columns of the province summary, in ANNOTATION.md order.
 pub const METRIC_UNITS: &[(&str, &str)] = &[
@@ -52,6 +86,36 @@ pub const METRIC_UNITS: &[(&str, &str)] = &[
     ("units_established", "unit"),
     ("events_held", "event"),
 ];
+
+/// The totals row of a fact: its place, by province name, or by scope when it has none.
+pub fn place_row<'a>(province: &'a str, scope: &str) -> &'a str {
+    match (province, scope) {
+        ("", "national") => NATIONAL,
+        ("", "region") => REGION,
+        ("", _) => UNPLACED,
+        (p, _) => p,
+    }
+}
+
+/// `<period>:<code>:<metric>:<unit>`, e.g. `2020:440000:money_recovered:yuan`; the same
+/// every run, so a saved query or link keeps pointing at the same total.
+pub fn total_id(period: &str, code: &str, metric: &str, unit: &str) -> String {
+    format!("{}:{code}:{metric}:{unit}", if period.is_empty() { "undated" } else { period })
+}
+
+/// The `code` of a totals row: the province's GB/T 2260 code, or the label of another row.
+fn row_code<'a>(row: &str, province_code: &'a str) -> &'a str {
+    EXTRA_ROWS.iter().find(|(name, _)| *name == row).map_or(province_code, |(_, code)| code)
+}
+
+/// The `total_id` a fact row feeds, or empty when it is not counted (facts.csv `total_id`).
+pub fn fact_total_id(f: &crate::report::output::FactRow, period: Period) -> String {
+    if !f.is_counted() {
+        return String::new();
+    }
+    let row = place_row(&f.province, &f.scope);
+    total_id(&period.label(&f.date_end), row_code(row, &f.province_code), &f.metric, &f.unit)
+}
 
 /// Distinct strings of a column, numbered in order of appearance: the frames hold small
 /// integer ids instead of a million copies of 上海市.
@@ -74,32 +138,31 @@ impl Interner {
 }
 
 /// Stream a CSV written by laborfacts or saved from a spreadsheet (any encoding
-/// `output::csv_text` reads), handing each row's chosen columns to `row`.
+/// `output::csv_text` reads), handing each row's chosen columns to `row`. A name ending in `?`
+/// is optional: empty when the file has no such column (a CSV from an older version).
 fn stream_columns(path: &Path, names: &[&str], mut row: impl FnMut(&[&str]) -> Result<()>) -> Result<()> {
     let input = crate::report::output::csv_text(path)?;
     let mut csv = csv::Reader::from_reader(input);
     let headers = csv.headers().with_context(|| format!("{}: header", path.display()))?.clone();
-    let idx: Vec<usize> = names
+    let idx: Vec<Option<usize>> = names
         .iter()
-        .map(|n| headers.iter().position(|h| h == *n).with_context(|| format!("{}: no column {n:?}", path.display())))
+        .map(|n| match n.strip_suffix('?') {
+            Some(optional) => Ok(headers.iter().position(|h| h == optional)),
+            None => headers
+                .iter()
+                .position(|h| h == *n)
+                .map(Some)
+                .with_context(|| format!("{}: no column {n:?}", path.display())),
+        })
         .collect::<Result<_>>()?;
     let mut rec = csv::StringRecord::new();
     let mut line = 1;
     while csv.read_record(&mut rec).with_context(|| format!("{}: row {}", path.display(), line + 1))? {
         line += 1;
-        let fields: Vec<&str> = idx.iter().map(|&i| rec.get(i).unwrap_or("")).collect();
+        let fields: Vec<&str> = idx.iter().map(|i| i.and_then(|i| rec.get(i)).unwrap_or("")).collect();
         row(&fields).with_context(|| format!("{}: row {line}", path.display()))?;
     }
     Ok(())
-}
-
-fn place_key(province: &str, scope: &str) -> String {
-    match (province, scope) {
-        ("", "national") => NATIONAL.into(),
-        ("", "region") => REGION.into(),
-        ("", _) => UNPLACED.into(),
-        (p, _) => p.into(),
-    }
 }
 
 fn u32s(df: &DataFrame, name: &str) -> Result<Vec<u32>> {
@@ -108,8 +171,20 @@ fn u32s(df: &DataFrame, name: &str) -> Result<Vec<u32>> {
     Ok((0..ca.len()).map(|i| ca.get(i).unwrap_or(0)).collect())
 }
 
+fn i64s(df: &DataFrame, name: &str) -> Result<Vec<Option<i64>>> {
+    let s = df.column(name)?.as_materialized_series().cast(&DataType::Int64)?;
+    let ca = s.i64()?;
+    Ok((0..ca.len()).map(|i| ca.get(i)).collect())
+}
+
+fn strs(df: &DataFrame, name: &str) -> Result<Vec<String>> {
+    let s = df.column(name)?.as_materialized_series().cast(&DataType::String)?;
+    let ca = s.str()?;
+    Ok((0..ca.len()).map(|i| ca.get(i).unwrap_or("").to_string()).collect())
+}
+
 /// A sum in hundredths as a plain decimal: integer when whole, else with its one or two decimals.
-fn hundredths(h: i64) -> String {
+pub fn hundredths(h: i64) -> String {
     let (whole, frac) = (h / 100, (h % 100).unsigned_abs());
     let sign = if h < 0 && whole == 0 { "-" } else { "" };
     match frac {
@@ -119,10 +194,29 @@ fn hundredths(h: i64) -> String {
     }
 }
 
-fn i64s(df: &DataFrame, name: &str) -> Result<Vec<i64>> {
-    let s = df.column(name)?.as_materialized_series().cast(&DataType::Int64)?;
-    let ca = s.i64()?;
-    Ok((0..ca.len()).map(|i| ca.get(i).unwrap_or(0)).collect())
+/// Write one table as CSV (and Parquet when asked), in the columns of its schema.
+fn write_table(
+    out_dir: &Path,
+    file: &str,
+    cols: &[schema::Col],
+    rows: &[Vec<String>],
+    opts: &SummaryOptions,
+    report: &mut SummaryReport,
+) -> Result<()> {
+    let path = out_dir.join(format!("{file}.csv"));
+    let mut out = CsvOut::create(&path, opts.bom)?;
+    out.header(&schema::names(cols))?;
+    for r in rows {
+        out.row(r)?;
+    }
+    out.finish()?;
+    report.files.push(path);
+    if opts.parquet {
+        let path = out_dir.join(format!("{file}.parquet"));
+        parquet::write(&path, cols, rows.iter().map(|r| Ok(r.clone())))?;
+        report.files.push(path);
+    }
+    Ok(())
 }
 
 pub fn summarize(
@@ -132,17 +226,30 @@ pub fn summarize(
     out_dir: &Path,
     opts: &SummaryOptions,
 ) -> Result<SummaryReport> {
-    // Events: their type by id, and how many non-duplicate articles each place has.
+    // Row order: provinces in GB/T 2260 code order, then the national, region and unplaced rows.
+    let mut order: Vec<(String, String, String)> =
+        provinces.iter().map(|p| (p.name.clone(), p.code.to_string(), p.english.clone())).collect();
+    for (name, code) in EXTRA_ROWS {
+        order.push((name.to_string(), code.to_string(), String::new()));
+    }
+    let rank: HashMap<&str, usize> = order.iter().enumerate().map(|(i, o)| (o.0.as_str(), i)).collect();
+    let code_of: HashMap<&str, &str> = order.iter().map(|o| (o.0.as_str(), o.1.as_str())).collect();
+    let english_of: HashMap<&str, &str> = order.iter().map(|o| (o.0.as_str(), o.2.as_str())).collect();
+    let rank_of = |p: &str| rank.get(p).copied().unwrap_or(usize::MAX);
+    let code = |p: &str| code_of.get(p).copied().unwrap_or("").to_string();
+
+    // Events: their type by id, and the labour-news articles of each place and period.
     let mut event_type_of: HashMap<String, String> = HashMap::new();
-    let mut events_of: HashMap<String, i64> = HashMap::new();
-    stream_columns(events_csv, &["event_id", "event_type", "province", "dup"], |r| {
+    let mut articles: BTreeMap<(String, String), i64> = BTreeMap::new();
+    stream_columns(events_csv, &["event_id", "event_type", "province", "scope?", "dup", "date_end"], |r| {
         event_type_of.insert(r[0].to_string(), r[1].to_string());
-        if r[3] != "true" {
-            *events_of.entry(if r[2].is_empty() { UNPLACED.to_string() } else { r[2].to_string() }).or_default() += 1;
+        if r[4] != "true" && r[1] != "other" {
+            *articles.entry((place_row(r[2], r[3]).to_string(), opts.period.label(r[5]))).or_default() += 1;
         }
         Ok(())
     })?;
-    let (mut places, mut months, mut metrics, mut units, mut types, mut events) = (
+
+    let (mut places, mut periods, mut metrics, mut units, mut types, mut events) = (
         Interner::default(),
         Interner::default(),
         Interner::default(),
@@ -150,9 +257,9 @@ pub fn summarize(
         Interner::default(),
         Interner::default(),
     );
-    let (mut c_place, mut c_month, mut c_metric, mut c_unit, mut c_type, mut c_event) =
+    let (mut c_place, mut c_period, mut c_metric, mut c_unit, mut c_type, mut c_event) =
         (vec![], vec![], vec![], vec![], vec![], vec![]);
-    let (mut c_value, mut c_least, mut c_approx, mut c_counted) = (vec![], vec![], vec![], vec![]);
+    let (mut c_value, mut c_least, mut c_approx) = (vec![], vec![], vec![]);
     stream_columns(
         facts_csv,
         &[
@@ -174,8 +281,11 @@ pub fn summarize(
                 Ok(v) if v.is_finite() && v >= 0.0 => v,
                 _ => anyhow::bail!("value {:?} is not a finite, non-negative number", r[1]),
             };
-            c_place.push(places.id(&place_key(r[7], r[8])));
-            c_month.push(months.id(r[9].get(..7).unwrap_or("")));
+            if !counted(r[10] == "true", r[5], r[6] == "true", r[4], r[11]) {
+                return Ok(());
+            }
+            c_place.push(places.id(place_row(r[7], r[8])));
+            c_period.push(periods.id(&opts.period.label(r[9])));
             c_metric.push(metrics.id(r[4]));
             c_unit.push(units.id(r[2]));
             c_type.push(types.id(event_type_of.get(r[0]).map_or("", String::as_str)));
@@ -185,14 +295,12 @@ pub fn summarize(
             c_value.push((value * 100.0).round() as i64);
             c_least.push((r[3] == "at_least") as i64);
             c_approx.push((r[3] == "approx") as i64);
-            c_counted
-                .push(r[10] != "true" && r[5] == "actual" && r[6] != "true" && r[4] != "other" && r[11].is_empty());
             Ok(())
         },
     )?;
     let facts = DataFrame::new_infer_height(vec![
-        Column::new("province".into(), c_place),
-        Column::new("month".into(), c_month),
+        Column::new("place".into(), c_place),
+        Column::new("period".into(), c_period),
         Column::new("metric".into(), c_metric),
         Column::new("unit".into(), c_unit),
         Column::new("value".into(), c_value),
@@ -200,181 +308,213 @@ pub fn summarize(
         Column::new("approx".into(), c_approx),
         Column::new("event_id".into(), c_event),
         Column::new("event_type".into(), c_type),
-        Column::new("counted".into(), c_counted),
     ])?;
-    let base = facts.clone().lazy().filter(col("counted"));
     let sums = |keys: &[&str]| -> Result<DataFrame> {
-        Ok(base
+        Ok(facts
             .clone()
+            .lazy()
             .group_by(keys.iter().map(|k| col(*k)).collect::<Vec<_>>())
             .agg([
                 col("value").sum().alias("sum"),
                 len().cast(DataType::Int64).alias("facts"),
-                col("at_least").sum().alias("at_least"),
-                col("approx").sum().alias("approx"),
+                col("at_least").sum().alias("facts_at_least"),
+                col("approx").sum().alias("facts_approx"),
                 col("event_id").n_unique().cast(DataType::Int64).alias("events"),
             ])
             .collect()?)
     };
-    let by_province = sums(&["province", "metric", "unit"])?;
-    let by_month = sums(&["province", "month", "metric", "unit"])?;
-    let by_type = sums(&["province", "event_type", "metric", "unit"])?;
-
-    // Row order: provinces in GB/T 2260 code order, then the national, region and unplaced rows.
-    let mut order: Vec<(String, String, String)> =
-        provinces.iter().map(|p| (p.name.clone(), p.code.to_string(), p.english.clone())).collect();
-    for extra in [NATIONAL, REGION, UNPLACED] {
-        order.push((extra.to_string(), String::new(), String::new()));
-    }
-    let rank: HashMap<&str, usize> = order.iter().enumerate().map(|(i, o)| (o.0.as_str(), i)).collect();
-    let code_of: HashMap<&str, &str> = order.iter().map(|o| (o.0.as_str(), o.1.as_str())).collect();
-    let rank_of = |p: &str| rank.get(p).copied().unwrap_or(usize::MAX);
+    let metric_rank = |m: &str, u: &str| METRIC_UNITS.iter().position(|x| *x == (m, u)).unwrap_or(usize::MAX);
+    let name = |interner: &Interner, ids: Vec<u32>| -> Vec<String> {
+        ids.into_iter().map(|i| interner.names[i as usize].clone()).collect()
+    };
+    let period_key = |p: &str| (p.is_empty(), p.to_string());
 
     std::fs::create_dir_all(out_dir)?;
     let mut report = SummaryReport::default();
 
-    // province_summary.csv (wide).
-    let name = |interner: &Interner, ids: Vec<u32>| -> Vec<String> {
-        ids.into_iter().map(|i| interner.names[i as usize].clone()).collect()
-    };
-    let (pp, pm, pu) = (
-        name(&places, u32s(&by_province, "province")?),
-        name(&metrics, u32s(&by_province, "metric")?),
-        name(&units, u32s(&by_province, "unit")?),
-    );
-    let (ps, pf, pl, pa) = (
-        i64s(&by_province, "sum")?,
-        i64s(&by_province, "facts")?,
-        i64s(&by_province, "at_least")?,
-        i64s(&by_province, "approx")?,
-    );
-    let mut cells: HashMap<(&str, &str, &str), (i64, i64, i64)> = HashMap::new();
-    let mut facts_of: HashMap<&str, i64> = HashMap::new();
-    let mut foreign_of: HashMap<&str, i64> = HashMap::new();
-    for i in 0..pp.len() {
-        *facts_of.entry(pp[i].as_str()).or_default() += pf[i];
-        if pu[i].len() == 3 && pu[i].chars().all(|c| c.is_ascii_uppercase()) {
-            *foreign_of.entry(pp[i].as_str()).or_default() += pf[i];
-        }
-        cells.insert((pp[i].as_str(), pm[i].as_str(), pu[i].as_str()), (ps[i], pl[i], pa[i]));
-        report.counted_facts += pf[i] as usize;
-    }
-    report.provinces_with_facts = facts_of.keys().filter(|p| provinces.iter().any(|x| x.name == **p)).count();
-    let path = out_dir.join("province_summary.csv");
-    let mut out = CsvOut::create(&path, opts.bom)?;
-    let mut header: Vec<String> = ["province", "code", "english", "events", "facts"].map(String::from).to_vec();
-    for (m, u) in METRIC_UNITS {
-        header.extend([format!("{m}__{u}"), format!("{m}__{u}__at_least"), format!("{m}__{u}__approx")]);
-    }
-    header.push("foreign_currency_facts".into());
-    out.header(&header.iter().map(String::as_str).collect::<Vec<_>>())?;
-    let mut summary_rows = Vec::new();
-    for (name, code, english) in &order {
-        let mut row = vec![
-            name.clone(),
-            code.clone(),
-            english.clone(),
-            events_of.get(name).copied().unwrap_or(0).to_string(),
-            facts_of.get(name.as_str()).copied().unwrap_or(0).to_string(),
-        ];
-        for (m, u) in METRIC_UNITS {
-            let (s, l, a) = cells.get(&(name.as_str(), *m, *u)).copied().unwrap_or((0, 0, 0));
-            row.extend([hundredths(s), l.to_string(), a.to_string()]);
-        }
-        row.push(foreign_of.get(name.as_str()).copied().unwrap_or(0).to_string());
-        out.row(&row)?;
-        summary_rows.push(row);
-    }
-    out.finish()?;
-    report.files.push(path);
-
-    // province_month.csv and metric_by_event_type.csv (long).
-    let long = |df: &DataFrame, key: &str, keys: &Interner, file: &str, with_quals: bool| -> Result<PathBuf> {
-        let (p, k, m, u) = (
-            name(&places, u32s(df, "province")?),
-            name(keys, u32s(df, key)?),
+    // totals and metric_by_event_type: long, keys then values.
+    // Each row with its sum in hundredths, for the pivot.
+    let long = |df: &DataFrame, by_type: bool| -> Result<(Vec<Vec<String>>, Vec<i64>)> {
+        let (p, per, m, u) = (
+            name(&places, u32s(df, "place")?),
+            name(&periods, u32s(df, "period")?),
             name(&metrics, u32s(df, "metric")?),
             name(&units, u32s(df, "unit")?),
         );
-        let (s, fc, l, a, ev) =
-            (i64s(df, "sum")?, i64s(df, "facts")?, i64s(df, "at_least")?, i64s(df, "approx")?, i64s(df, "events")?);
+        let t = if by_type { name(&types, u32s(df, "event_type")?) } else { vec![String::new(); p.len()] };
+        let values: Vec<Vec<Option<i64>>> = ["sum", "facts", "facts_at_least", "facts_approx", "events"]
+            .iter()
+            .map(|c| i64s(df, c))
+            .collect::<Result<_>>()?;
         let mut idx: Vec<usize> = (0..p.len()).collect();
-        idx.sort_by(|&x, &y| {
-            (rank_of(&p[x]), &p[x], &k[x], &m[x], &u[x]).cmp(&(rank_of(&p[y]), &p[y], &k[y], &m[y], &u[y]))
-        });
-        let path = out_dir.join(file);
-        let mut out = CsvOut::create(&path, opts.bom)?;
-        if with_quals {
-            out.header(&["province", "code", key, "metric", "unit", "sum", "facts", "at_least", "approx", "events"])?;
-        } else {
-            out.header(&["province", "code", key, "metric", "unit", "sum", "facts"])?;
-        }
-        for i in idx {
-            let code = code_of.get(p[i].as_str()).copied().unwrap_or("");
-            let mut row = vec![
+        idx.sort_by_key(|&i| {
+            (
+                rank_of(&p[i]),
                 p[i].clone(),
-                code.to_string(),
-                k[i].clone(),
+                period_key(&per[i]),
+                t[i].clone(),
+                metric_rank(&m[i], &u[i]),
                 m[i].clone(),
                 u[i].clone(),
-                hundredths(s[i]),
-                fc[i].to_string(),
-            ];
-            if with_quals {
-                row.extend([l[i].to_string(), a[i].to_string(), ev[i].to_string()]);
-            }
-            out.row(&row)?;
-        }
-        out.finish()?;
-        Ok(path)
-    };
-    report.files.push(long(&by_month, "month", &months, "province_month.csv", true)?);
-    report.files.push(long(&by_type, "event_type", &types, "metric_by_event_type.csv", false)?);
-
-    if opts.parquet {
-        let summary_cols: Vec<Column> = header
-            .iter()
-            .enumerate()
-            .map(|(c, h)| {
-                let vals: Vec<&str> = summary_rows.iter().map(|r| r[c].as_str()).collect();
-                if c < 3 {
-                    Column::new(h.as_str().into(), vals)
-                } else {
-                    Column::new(
-                        h.as_str().into(),
-                        vals.iter().map(|v| v.parse::<f64>().unwrap_or(0.0)).collect::<Vec<f64>>(),
-                    )
+            )
+        });
+        let sums = idx.iter().map(|&i| values[0][i].unwrap_or(0)).collect();
+        let rows = idx
+            .into_iter()
+            .map(|i| {
+                let code = code(&p[i]);
+                let mut row = Vec::with_capacity(12);
+                if !by_type {
+                    row.push(total_id(&per[i], &code, &m[i], &u[i]));
                 }
+                row.extend([p[i].clone(), code, per[i].clone()]);
+                if by_type {
+                    row.push(t[i].clone());
+                }
+                row.extend([m[i].clone(), u[i].clone(), hundredths(values[0][i].unwrap_or(0))]);
+                row.extend(values[1..].iter().map(|v| v[i].unwrap_or(0).to_string()));
+                row
             })
             .collect();
-        let mut tables: BTreeMap<&str, DataFrame> = BTreeMap::new();
-        tables.insert("province_summary", DataFrame::new_infer_height(summary_cols)?);
-        for (table, df, key, keys) in
-            [("province_month", &by_month, "month", &months), ("metric_by_event_type", &by_type, "event_type", &types)]
-        {
-            let mut cols = vec![
-                Column::new("province".into(), name(&places, u32s(df, "province")?)),
-                Column::new(key.into(), name(keys, u32s(df, key)?)),
-                Column::new("metric".into(), name(&metrics, u32s(df, "metric")?)),
-                Column::new("unit".into(), name(&units, u32s(df, "unit")?)),
-            ];
-            let sums: Vec<f64> = i64s(df, "sum")?.into_iter().map(|c| c as f64 / 100.0).collect();
-            cols.push(Column::new("sum".into(), sums));
-            for c in ["facts", "at_least", "approx", "events"] {
-                cols.push(df.column(c)?.clone());
+        Ok((rows, sums))
+    };
+    let (totals, totals_h) = long(&sums(&["place", "period", "metric", "unit"])?, false)?;
+    write_table(out_dir, "totals", &schema::totals(), &totals, opts, &mut report)?;
+    let (by_type, _) = long(&sums(&["place", "period", "event_type", "metric", "unit"])?, true)?;
+    write_table(out_dir, "metric_by_event_type", &schema::by_event_type(), &by_type, opts, &mut report)?;
+
+    // province_summary: the totals pivoted on metric and unit, one frame per value column.
+    let column = |c: usize| totals.iter().map(|r| r[c].clone()).collect::<Vec<_>>();
+    let count = |c: usize| totals.iter().map(|r| r[c].parse::<i64>().unwrap_or(0)).collect::<Vec<_>>();
+    let tidy = DataFrame::new_infer_height(vec![
+        Column::new("place".into(), column(1)),
+        Column::new("period".into(), column(3)),
+        Column::new("measure".into(), totals.iter().map(|r| format!("{}_{}", r[4], r[5])).collect::<Vec<_>>()),
+        Column::new("sum".into(), totals_h),
+        Column::new("facts".into(), count(7)),
+        Column::new("facts_at_least".into(), count(8)),
+        Column::new("facts_approx".into(), count(9)),
+    ])?;
+    let on_values =
+        Arc::new(tidy.clone().lazy().select([col("measure").unique().sort(SortOptions::default())]).collect()?);
+    let mut wide: HashMap<(String, String), HashMap<String, [Option<i64>; 4]>> = HashMap::new();
+    for (v, value) in ["sum", "facts", "facts_at_least", "facts_approx"].iter().enumerate() {
+        let pivoted = tidy
+            .clone()
+            .lazy()
+            .pivot(
+                cols(["measure"]),
+                on_values.clone(),
+                cols(["place", "period"]),
+                cols([*value]),
+                element().sum(),
+                true,
+                "_".into(),
+                PivotColumnNaming::Auto,
+            )
+            .collect()?;
+        let (p, per) = (strs(&pivoted, "place")?, strs(&pivoted, "period")?);
+        for measure in strs(&on_values, "measure")? {
+            for (i, cell) in i64s(&pivoted, &measure)?.into_iter().enumerate() {
+                let cells = wide.entry((p[i].clone(), per[i].clone())).or_default();
+                cells.entry(measure.clone()).or_insert([None; 4])[v] = cell;
             }
-            tables.insert(
-                table,
-                DataFrame::new_infer_height(cols)?
-                    .sort(["province", key, "metric", "unit"], SortMultipleOptions::default())?,
-            );
-        }
-        for (name, mut df) in tables {
-            let path = out_dir.join(format!("{name}.parquet"));
-            ParquetWriter::new(File::create(&path).with_context(|| format!("cannot write {}", path.display()))?)
-                .finish(&mut df)?;
-            report.files.push(path);
         }
     }
+    // Facts and contributing events per place and period (any metric).
+    let per_row = facts
+        .clone()
+        .lazy()
+        .group_by([col("place"), col("period")])
+        .agg([
+            len().cast(DataType::Int64).alias("facts"),
+            col("event_id").n_unique().cast(DataType::Int64).alias("events"),
+        ])
+        .collect()?;
+    let mut row_counts: HashMap<(String, String), (i64, i64)> = HashMap::new();
+    for ((p, per), (f, e)) in name(&places, u32s(&per_row, "place")?)
+        .into_iter()
+        .zip(name(&periods, u32s(&per_row, "period")?))
+        .zip(i64s(&per_row, "facts")?.into_iter().zip(i64s(&per_row, "events")?))
+    {
+        row_counts.insert((p, per), (f.unwrap_or(0), e.unwrap_or(0)));
+    }
+    let mut foreign: HashMap<(String, String), i64> = HashMap::new();
+    for r in &totals {
+        if r[5].len() == 3 && r[5].chars().all(|c| c.is_ascii_uppercase()) {
+            *foreign.entry((r[1].clone(), r[3].clone())).or_default() += r[7].parse::<i64>().unwrap_or(0);
+        }
+    }
+    let mut keys: Vec<(String, String)> = row_counts.keys().chain(articles.keys()).cloned().collect();
+    keys.sort_by_key(|(p, per)| (rank_of(p), p.clone(), period_key(per)));
+    keys.dedup();
+    let mut summary_rows = Vec::with_capacity(keys.len());
+    for key in keys {
+        let (p, per) = &key;
+        let (n_facts, n_events) = row_counts.get(&key).copied().unwrap_or((0, 0));
+        report.counted_facts += n_facts as usize;
+        let mut row = vec![
+            p.clone(),
+            code(p),
+            english_of.get(p.as_str()).copied().unwrap_or("").to_string(),
+            per.clone(),
+            articles.get(&key).copied().unwrap_or(0).to_string(),
+            n_events.to_string(),
+            n_facts.to_string(),
+        ];
+        let cells = wide.get(&key);
+        for (m, u) in METRIC_UNITS {
+            // An empty cell is "not reported"; the pivot leaves null where no fact is.
+            match cells.and_then(|c| c.get(&format!("{m}_{u}"))).filter(|c| c[1].is_some_and(|n| n > 0)) {
+                Some([s, f, l, a]) => row.extend([
+                    hundredths(s.unwrap_or(0)),
+                    f.unwrap_or(0).to_string(),
+                    l.unwrap_or(0).to_string(),
+                    a.unwrap_or(0).to_string(),
+                ]),
+                None => row.extend([String::new(), String::new(), String::new(), String::new()]),
+            }
+        }
+        row.push(foreign.get(&key).copied().unwrap_or(0).to_string());
+        summary_rows.push(row);
+    }
+    report.provinces_with_facts = row_counts
+        .keys()
+        .map(|(p, _)| p)
+        .filter(|p| provinces.iter().any(|x| x.name == **p))
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    write_table(out_dir, "province_summary", &schema::province_summary(), &summary_rows, opts, &mut report)?;
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_of_a_date() {
+        assert_eq!(Period::Year.label("2020-03-31"), "2020");
+        assert_eq!(Period::Quarter.label("2020-03-31"), "2020-Q1");
+        assert_eq!(Period::Quarter.label("2020-10-01"), "2020-Q4");
+        assert_eq!(Period::Month.label("2020-03-31"), "2020-03");
+        assert_eq!(Period::All.label("2020-03-31"), "all");
+        assert_eq!(Period::Year.label(""), "", "undated");
+        assert_eq!(Period::All.label(""), "all");
+    }
+
+    #[test]
+    fn total_ids_name_period_place_metric_and_unit() {
+        assert_eq!(total_id("2020", "440000", "money_recovered", "yuan"), "2020:440000:money_recovered:yuan");
+        assert_eq!(total_id("", "national", "participants", "person"), "undated:national:participants:person");
+        assert_eq!(row_code(place_row("", "region"), ""), "region");
+        assert_eq!(row_code(place_row("广东省", "province"), "440000"), "440000");
+    }
+
+    #[test]
+    fn hundredths_are_plain_decimals() {
+        assert_eq!(hundredths(1548332161145), "15483321611.45");
+        assert_eq!(hundredths(150), "1.5");
+        assert_eq!(hundredths(1_000_000_00), "1000000");
+    }
 }
