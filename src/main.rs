@@ -195,8 +195,10 @@ fn extract(args: ExtractArgs) -> Result<u8> {
     let staging = Staging::new(&args.out)?;
     let s = laborfacts::pipeline::run(&engine, &cfg, &staging).context("nothing was written")?;
     let summary_started = std::time::Instant::now();
+    let spinner = laborfacts::progress::Spinner::new(!args.quiet, "writing totals and exports…");
     summarize(&engine.analyser.places, &staging.path("facts.csv"), &staging.path("events.csv"), &staging, &args.export)
         .context("summary tables failed; nothing was written")?;
+    drop(spinner);
     if args.timings {
         let mut stages = s.stages.clone();
         stages.push(("summaries+exports", summary_started.elapsed().as_secs_f64()));
@@ -255,6 +257,7 @@ fn summarize(places: &Places, facts: &Path, events: &Path, staging: &Staging, ex
         parquet::from_csv(facts, &staging.path("facts.parquet"), &schema::facts())?;
         parquet::from_csv(events, &staging.path("events.parquet"), &schema::events())?;
     }
+    laborfacts::report::html::write(staging.dir(), facts, events, &staging.path("report.html"))?;
     if export.xlsx || export.formats.contains(&Format::Xlsx) {
         laborfacts::report::export::write_xlsx(staging.dir(), &staging.path("laborfacts.xlsx"))?;
     }

@@ -282,7 +282,7 @@ pub fn run(engine: &Engine, cfg: &RunConfig, staging: &Staging) -> Result<RunSum
     };
     sink.events_out.header(&schema::names(&schema::events()))?;
     sink.facts_out.header(&schema::names(&schema::facts()))?;
-    let progress = crate::progress::Progress::new(files.len() as u64, cfg.progress);
+    let progress = crate::progress::Progress::new(files.iter().map(|f| f.len).sum(), files.len(), cfg.progress);
     let summary_times = StageTimes::default();
     let mut skip = |s: Skipped| {
         progress.warn(&format!("skipped {}: {} ({})", s.path, s.reason, s.detail));
@@ -294,7 +294,8 @@ pub fn run(engine: &Engine, cfg: &RunConfig, staging: &Staging) -> Result<RunSum
         let results: Vec<_> =
             pool.install(|| batch.par_iter().map(|p| process(engine, p, &cfg.pub_dates, &summary_times)).collect());
         for (input, result) in batch.iter().zip(results) {
-            progress.inc();
+            // The facts so far, one document behind: enough for a progress line.
+            progress.advance(input.len, sink.summary.facts);
             match result {
                 Err(s) => skip(s),
                 Ok(Work::Done(size, repaired, articles)) => {

@@ -138,6 +138,10 @@ pub const SUMMARY_OUTPUTS: &[&str] = &[
     "report.html",
 ];
 
+/// Outputs earlier versions wrote: removed by every run, so no stale table is left beside the
+/// new ones (province_month is `totals.csv` with `--period month`).
+pub const RETIRED_OUTPUTS: &[&str] = &["province_month.csv", "province_month.parquet"];
+
 /// The outputs of one run, written into a staging folder inside the out folder and renamed
 /// into place only by [`Staging::commit`]: a run that fails (a full disk, a bad value) leaves
 /// the previous run's outputs as they were and no partial file.
@@ -177,7 +181,7 @@ impl Staging {
             .collect::<std::io::Result<_>>()
             .with_context(|| format!("cannot read {}", self.dir.display()))?;
         staged.sort();
-        for stale in owned.iter().filter(|n| !staged.iter().any(|s| s == *n)) {
+        for stale in owned.iter().chain(RETIRED_OUTPUTS).filter(|n| !staged.iter().any(|s| s == *n)) {
             let path = self.out_dir.join(stale);
             if path.exists() {
                 std::fs::remove_file(&path).with_context(|| format!("cannot remove stale {}", path.display()))?;
