@@ -9,7 +9,7 @@ THREADS ?= 2
 ## extract: build (release) and run over data/ → out/
 extract: $(BIN)
 	$(BIN) extract data --out $(OUT)
-	@echo "tables: $(OUT)/events.csv $(OUT)/facts.csv $(OUT)/province_summary.csv $(OUT)/province_month.csv $(OUT)/metric_by_event_type.csv"
+	@echo "open $(OUT)/report.html to look at the totals and the facts behind them"
 
 $(BIN): Cargo.toml Cargo.lock $(shell find src -name '*.rs')
 	$(CARGO) build --release --locked

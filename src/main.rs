@@ -219,10 +219,11 @@ fn extract(args: ExtractArgs) -> Result<u8> {
     if !args.quiet {
         let mb = s.bytes as f64 / 1e6;
         eprintln!(
-            "laborfacts: {} documents, {} articles, {} facts, {} skipped, {} repaired; {:.1} MB in {:.2} s ({:.1} MB/s); outputs in {}/",
+            "laborfacts: {} documents, {} articles, {} facts ({} counted in totals), {} skipped, {} repaired; {:.1} MB in {:.2} s ({:.1} MB/s); outputs in {}/",
             s.documents,
             s.articles,
             s.facts,
+            s.counted,
             s.skipped.len(),
             s.repaired.len(),
             mb,

@@ -55,6 +55,8 @@ pub struct RunSummary {
     pub documents: usize,
     pub articles: usize,
     pub facts: usize,
+    /// Facts added into a total (`total_id` set).
+    pub counted: usize,
     pub skipped: Vec<Skipped>,
     pub repaired: Vec<RepairedRow>,
     pub bytes: u64,
@@ -236,6 +238,7 @@ impl Sink {
         for (fact, &para) in a.facts.iter_mut().zip(&a.fact_para) {
             fact.dup |= a.event.dup || verdict.para_dup_of.get(para).is_some_and(|d| d.is_some());
             fact.total_id = fact_total_id(fact, self.period);
+            self.summary.counted += !fact.total_id.is_empty() as usize;
             self.facts_out.row(fact)?;
         }
         self.summary.articles += 1;
@@ -295,7 +298,7 @@ pub fn run(engine: &Engine, cfg: &RunConfig, staging: &Staging) -> Result<RunSum
             pool.install(|| batch.par_iter().map(|p| process(engine, p, &cfg.pub_dates, &summary_times)).collect());
         for (input, result) in batch.iter().zip(results) {
             // The facts so far, one document behind: enough for a progress line.
-            progress.advance(input.len, sink.summary.facts);
+            progress.advance(input.len, sink.summary.facts, sink.summary.counted);
             match result {
                 Err(s) => skip(s),
                 Ok(Work::Done(size, repaired, articles)) => {

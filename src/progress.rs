@@ -28,17 +28,17 @@ impl Progress {
                 .expect("valid template")
                 .progress_chars("=> "),
             );
-            bar.set_message("0 facts");
+            bar.set_message("0 facts, 0 counted");
             bar
         });
         Self { bar, quiet: !enabled }
     }
 
-    /// One document done: its bytes, and the facts of the run so far.
-    pub fn advance(&self, bytes: u64, facts: usize) {
+    /// One document done: its bytes, and the facts of the run so far (all, and counted in a total).
+    pub fn advance(&self, bytes: u64, facts: usize, counted: usize) {
         if let Some(b) = &self.bar {
             b.inc(bytes);
-            b.set_message(format!("{facts} facts"));
+            b.set_message(format!("{facts} facts, {counted} counted"));
         }
     }
 

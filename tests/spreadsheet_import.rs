@@ -17,9 +17,11 @@ fn soffice() -> Option<PathBuf> {
     })
 }
 
-/// Convert with LibreOffice; CSV input is read as UTF-8, comma-separated (the import a user
-/// gets by choosing "Unicode (UTF-8)" in the Text Import dialog).
+/// Convert with LibreOffice into the empty folder `outdir`; CSV input is read as UTF-8,
+/// comma-separated (the import a user gets by choosing "Unicode (UTF-8)" in the Text Import
+/// dialog). Returns the one file written (a sheet's export is named `<file>-<sheet>.csv`).
 fn convert(soffice: &Path, input: &Path, outdir: &Path, filter: &str) -> PathBuf {
+    std::fs::create_dir_all(outdir).unwrap();
     let profile = tempfile::tempdir().unwrap();
     let mut cmd = Command::new(soffice);
     cmd.arg(format!("-env:UserInstallation=file://{}", profile.path().display()));
@@ -28,7 +30,9 @@ fn convert(soffice: &Path, input: &Path, outdir: &Path, filter: &str) -> PathBuf
     }
     let status = cmd.args(["--headless", "--convert-to", filter, "--outdir"]).arg(outdir).arg(input).status().unwrap();
     assert!(status.success(), "soffice failed on {}", input.display());
-    outdir.join(format!("{}.csv", input.file_stem().unwrap().to_string_lossy()))
+    let written: Vec<PathBuf> = std::fs::read_dir(outdir).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(written.len(), 1, "{written:?}");
+    written.into_iter().next().unwrap()
 }
 
 fn rows(path: &Path) -> Vec<Vec<String>> {
@@ -66,7 +70,6 @@ fn libreoffice_reads_csv_and_xlsx_unchanged() {
 
     // CSV with BOM → LibreOffice → CSV (UTF-8, comma).
     let back_dir = tmp.path().join("back");
-    std::fs::create_dir(&back_dir).unwrap();
     let from_csv = rows(&convert(
         &soffice,
         &out.join("province_summary.csv"),
@@ -76,22 +79,25 @@ fn libreoffice_reads_csv_and_xlsx_unchanged() {
     assert_eq!(from_csv[0], ours[0], "header");
     let names: Vec<&str> = from_csv.iter().skip(1).map(|r| r[0].as_str()).collect();
     assert!(names.contains(&"上海市") && names.contains(&"内蒙古自治区") && names.contains(&"全国"), "{names:?}");
-    let col = ours[0].iter().position(|h| h == "workers_covered__person").unwrap();
+    let col = ours[0].iter().position(|h| h == "workers_covered_person").unwrap();
+    // An empty cell ("not reported") must stay empty, a sum must keep its value.
+    let same = |a: &str, b: &str| a == b || a.parse::<f64>().ok().is_some_and(|x| b.parse::<f64>().ok() == Some(x));
+    assert!(ours.iter().skip(1).any(|r| r[col].is_empty()) && ours.iter().skip(1).any(|r| !r[col].is_empty()));
     for (a, b) in ours.iter().zip(&from_csv).skip(1) {
         assert_eq!(a[0], b[0]);
-        let (x, y): (f64, f64) = (a[col].parse().unwrap(), b[col].parse().unwrap());
-        assert_eq!(x, y, "{} workers_covered", a[0]);
+        assert!(same(&a[col], &b[col]), "{} workers_covered: {:?} vs {:?}", a[0], a[col], b[col]);
     }
 
-    // XLSX → LibreOffice → CSV of the first sheet (summary).
-    let xlsx_dir = tmp.path().join("xlsx");
-    std::fs::create_dir(&xlsx_dir).unwrap();
-    let from_xlsx =
-        rows(&convert(&soffice, &out.join("laborfacts.xlsx"), &xlsx_dir, "csv:Text - txt - csv (StarCalc):44,34,76"));
+    // XLSX → LibreOffice → CSV of sheet 2 (summary; sheet 1 is the README), values as stored
+    // (token 9 false: not as shown with `#,##0` separators).
+    let sheet = |n: u32| format!("csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,{n}");
+    let from_xlsx = rows(&convert(&soffice, &out.join("laborfacts.xlsx"), &tmp.path().join("summary"), &sheet(2)));
     assert_eq!(from_xlsx[0], ours[0], "header");
     for (a, b) in ours.iter().zip(&from_xlsx).skip(1) {
         assert_eq!(a[0], b[0], "province names survive the workbook");
-        let (x, y): (f64, f64) = (a[col].parse().unwrap(), b[col].parse().unwrap());
-        assert_eq!(x, y, "{} workers_covered in xlsx", a[0]);
+        assert!(same(&a[col], &b[col]), "{} workers_covered in xlsx: {:?} vs {:?}", a[0], a[col], b[col]);
     }
+    let readme = rows(&convert(&soffice, &out.join("laborfacts.xlsx"), &tmp.path().join("readme"), &sheet(1)));
+    assert_eq!(readme[0], ["sheet", "column", "type", "meaning"]);
+    assert!(readme.iter().any(|r| r[0] == "facts" && r[1] == "total_id"), "the README sheet explains every column");
 }

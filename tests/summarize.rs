@@ -1,10 +1,11 @@
-//! Summary tables: totals equal independent sums over facts.csv, every province is present,
-//! numbers are plain, BOM on request, Parquet and CSV read back with polars' own readers.
+//! Summary tables: totals equal independent sums over facts.csv for every period, the wide
+//! table leaves "not reported" empty, numbers are plain and exact, BOM on request, Parquet and
+//! CSV read back with polars' own readers.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use laborfacts::report::summarize::{METRIC_UNITS, ProvinceInfo, SummaryOptions, summarize};
+use laborfacts::report::summarize::{Period, ProvinceInfo, SummaryOptions, summarize};
 use polars::prelude::*;
 
 const FACTS: &str = "\u{feff}fact_id,doc,event_id,text,value,value_max,unit,qualifier,metric,status,per_unit,province,prefecture,county,scope,date_start,date_end,date_kind,dup,start,end,evidence,rule,flag
@@ -49,7 +50,11 @@ fn read(path: &Path) -> (Vec<u8>, Vec<BTreeMap<String, String>>) {
     (bytes, rows)
 }
 
-fn run(bom: bool, parquet: bool) -> (tempfile::TempDir, laborfacts::report::summarize::SummaryReport) {
+fn run_with(
+    bom: bool,
+    parquet: bool,
+    period: Period,
+) -> (tempfile::TempDir, laborfacts::report::summarize::SummaryReport) {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(tmp.path().join("facts.csv"), FACTS).unwrap();
     std::fs::write(tmp.path().join("events.csv"), EVENTS).unwrap();
@@ -58,62 +63,156 @@ fn run(bom: bool, parquet: bool) -> (tempfile::TempDir, laborfacts::report::summ
         &tmp.path().join("events.csv"),
         &provinces(),
         tmp.path(),
-        &SummaryOptions { bom, parquet },
+        &SummaryOptions { bom, parquet, period },
     )
     .unwrap();
     (tmp, report)
 }
 
+fn run(bom: bool, parquet: bool) -> (tempfile::TempDir, laborfacts::report::summarize::SummaryReport) {
+    run_with(bom, parquet, Period::Year)
+}
+
+/// A decimal cell in hundredths, by its text (no float arithmetic on the way).
+fn hundredths(text: &str) -> i64 {
+    let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
+    whole.parse::<i64>().unwrap() * 100 + format!("{frac:0<2}")[..2].parse::<i64>().unwrap()
+}
+
+/// The period of a date, written out here independently of the library.
+fn period_of(date: &str, period: &str) -> String {
+    if period == "all" {
+        return "all".into();
+    }
+    if date.is_empty() {
+        return String::new();
+    }
+    let month: u32 = date[5..7].parse().unwrap();
+    match period {
+        "year" => date[..4].to_string(),
+        "quarter" => format!("{}-Q{}", &date[..4], (month - 1) / 3 + 1),
+        _ => date[..7].to_string(),
+    }
+}
+
 #[test]
-fn province_summary_totals_equal_independent_sums() {
+fn totals_equal_independent_sums_for_every_period() {
+    for (period, name) in
+        [(Period::Year, "year"), (Period::Quarter, "quarter"), (Period::Month, "month"), (Period::All, "all")]
+    {
+        let (tmp, _) = run_with(true, false, period);
+        let facts: Vec<BTreeMap<String, String>> =
+            laborfacts::report::output::read_rows(&tmp.path().join("facts.csv")).unwrap();
+        // (place, period, metric, unit) → (sum, facts, at_least, approx)
+        let mut want: BTreeMap<(String, String, String, String), (i64, i64, i64, i64)> = BTreeMap::new();
+        for f in &facts {
+            if f["dup"] == "true"
+                || f["status"] != "actual"
+                || f["per_unit"] == "true"
+                || f["metric"] == "other"
+                || !f["flag"].is_empty()
+            {
+                continue;
+            }
+            let place = match (f["province"].as_str(), f["scope"].as_str()) {
+                ("", "national") => "全国",
+                ("", "region") => "跨省区域",
+                ("", _) => "未定位",
+                (p, _) => p,
+            };
+            let key = (place.to_string(), period_of(&f["date_end"], name), f["metric"].clone(), f["unit"].clone());
+            let e = want.entry(key).or_default();
+            e.0 += hundredths(&f["value"]);
+            e.1 += 1;
+            e.2 += (f["qualifier"] == "at_least") as i64;
+            e.3 += (f["qualifier"] == "approx") as i64;
+        }
+        let (_, rows) = read(&tmp.path().join("totals.csv"));
+        let got: BTreeMap<(String, String, String, String), (i64, i64, i64, i64)> = rows
+            .iter()
+            .map(|r| {
+                let key = (r["province"].clone(), r["period"].clone(), r["metric"].clone(), r["unit"].clone());
+                let n = |c: &str| r[c].parse::<i64>().unwrap();
+                (key, (hundredths(&r["sum"]), n("facts"), n("facts_at_least"), n("facts_approx")))
+            })
+            .collect();
+        assert_eq!(got, want, "--period {name}");
+        for r in &rows {
+            let period = if r["period"].is_empty() { "undated" } else { r["period"].as_str() };
+            assert_eq!(r["total_id"], format!("{period}:{}:{}:{}", r["code"], r["metric"], r["unit"]));
+        }
+    }
+}
+
+#[test]
+fn periods_split_the_totals_by_date_end() {
+    let shanghai_money = |period: Period| {
+        let (tmp, _) = run_with(false, false, period);
+        let (_, rows) = read(&tmp.path().join("totals.csv"));
+        rows.iter()
+            .find(|r| r["province"] == "上海市" && r["metric"] == "money_recovered")
+            .map(|r| (r["period"].clone(), r["total_id"].clone()))
+            .unwrap()
+    };
+    assert_eq!(shanghai_money(Period::Year), ("2024".into(), "2024:310000:money_recovered:yuan".into()));
+    assert_eq!(shanghai_money(Period::Quarter).0, "2024-Q3");
+    assert_eq!(shanghai_money(Period::Month).0, "2024-09");
+    assert_eq!(shanghai_money(Period::All), ("all".into(), "all:310000:money_recovered:yuan".into()));
+}
+
+#[test]
+fn province_summary_is_the_totals_pivoted_with_not_reported_empty() {
     let (tmp, report) = run(true, false);
     let (bytes, rows) = read(&tmp.path().join("province_summary.csv"));
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
-    assert_eq!(rows.len(), 34 + 3, "34 provinces, 全国, 跨省区域, 未定位");
-    assert_eq!(rows[0]["province"], "北京市");
-    assert_eq!(rows[0]["code"], "110000");
-    let codes: Vec<u32> = rows[..34].iter().map(|r| r["code"].parse().unwrap()).collect();
-    assert!(codes.windows(2).all(|w| w[0] < w[1]), "GB/T 2260 order");
-    let by: BTreeMap<&str, &BTreeMap<String, String>> = rows.iter().map(|r| (r["province"].as_str(), r)).collect();
-
-    // Independent sums over the fixture: not dup, actual, not per_unit, not other; per metric and unit.
-    let facts: Vec<BTreeMap<String, String>> =
-        laborfacts::report::output::read_rows(&tmp.path().join("facts.csv")).unwrap();
-    let mut want: BTreeMap<(String, String), f64> = BTreeMap::new();
-    for f in &facts {
-        if f["dup"] == "true" || f["status"] != "actual" || f["per_unit"] == "true" || f["metric"] == "other" {
-            continue;
-        }
-        let place = match (f["province"].as_str(), f["scope"].as_str()) {
-            ("", "national") => "全国",
-            ("", "region") => "跨省区域",
-            ("", _) => "未定位",
-            (p, _) => p,
-        };
-        *want.entry((place.to_string(), format!("{}__{}", f["metric"], f["unit"]))).or_default() +=
-            f["value"].parse::<f64>().unwrap();
-    }
-    for ((place, col), v) in &want {
-        if !METRIC_UNITS.iter().any(|(m, u)| format!("{m}__{u}") == *col) {
-            continue; // foreign currency: counted, not summed
-        }
-        assert_eq!(by[place.as_str()][col].parse::<f64>().unwrap(), *v, "{place} {col}");
-    }
-    let sh = by["上海市"];
-    assert_eq!(sh["money_recovered__yuan"], "17000000");
-    assert_eq!(sh["workers_covered__person"], "900", "the dup 900 is not added");
-    assert_eq!(sh["workers_covered__person__at_least"], "1");
-    assert_eq!(sh["workers_covered__person_time"], "3000", "person-times never added to persons");
-    assert_eq!(sh["money_recovered__yuan__approx"], "1");
-    assert_eq!(by["全国"]["money_disbursed__yuan"], "1200000000000", "no exponent");
-    assert_eq!(by["广东省"]["units_established__unit"], "0", "planned is not summed");
-    assert_eq!(by["广东省"]["money_disbursed__yuan"], "0", "per-unit is not summed");
-    assert_eq!(by["内蒙古自治区"]["money_recovered__yuan"], "17800000");
-    assert_eq!(by["内蒙古自治区"]["foreign_currency_facts"], "1");
-    assert_eq!(by["内蒙古自治区"]["events"], "1", "the duplicate article is not counted");
-    assert_eq!(by["跨省区域"]["participants__person"], "100");
-    assert_eq!(by["未定位"]["workers_covered__household"], "20");
-    assert_eq!(by["北京市"]["facts"], "0");
+    let by: BTreeMap<(&str, &str), &BTreeMap<String, String>> =
+        rows.iter().map(|r| ((r["province"].as_str(), r["period"].as_str()), r)).collect();
+    let keys: Vec<(&str, &str)> = rows.iter().map(|r| (r["province"].as_str(), r["period"].as_str())).collect();
+    assert_eq!(
+        keys,
+        [
+            ("河北省", "2024"),
+            ("内蒙古自治区", "2024"),
+            ("上海市", "2024"),
+            ("安徽省", "2024"),
+            ("广东省", "2024"),
+            ("全国", "2024"),
+            ("跨省区域", "2024"),
+            ("未定位", "2024"),
+            ("未定位", "")
+        ],
+        "places with something to report, in GB/T 2260 order, then 全国, 跨省区域, 未定位; undated last"
+    );
+    let sh = by[&("上海市", "2024")];
+    assert_eq!(sh["code"], "310000");
+    assert_eq!(sh["money_recovered_yuan"], "17000000");
+    assert_eq!(sh["workers_covered_person"], "900", "the dup 900 is not added");
+    assert_eq!(sh["workers_covered_person_facts"], "1");
+    assert_eq!(sh["workers_covered_person_facts_at_least"], "1");
+    assert_eq!(sh["workers_covered_person_time"], "3000", "person-times never added to persons");
+    assert_eq!(sh["money_recovered_yuan_facts_approx"], "1");
+    assert_eq!(sh["money_owed_yuan"], "", "not reported is empty, not 0");
+    assert_eq!(sh["money_owed_yuan_facts"], "");
+    assert_eq!((sh["articles"].as_str(), sh["events"].as_str(), sh["facts"].as_str()), ("1", "1", "3"));
+    let national = by[&("全国", "2024")];
+    assert_eq!(national["code"], "national");
+    assert_eq!(national["money_disbursed_yuan"], "1200000000000", "no exponent");
+    assert_eq!(
+        (national["events"].as_str(), national["facts"].as_str()),
+        ("1", "2"),
+        "national figures count their own events"
+    );
+    let guangdong = by[&("广东省", "2024")];
+    assert_eq!(guangdong["articles"], "1");
+    assert_eq!(guangdong["units_established_unit"], "", "planned is not summed");
+    assert_eq!(guangdong["money_disbursed_yuan"], "", "per-unit is not summed");
+    let nm = by[&("内蒙古自治区", "2024")];
+    assert_eq!(nm["money_recovered_yuan"], "17800000");
+    assert_eq!(nm["foreign_currency_facts"], "1");
+    assert_eq!(nm["articles"], "1", "the duplicate article is not counted");
+    assert_eq!(by[&("跨省区域", "2024")]["participants_person"], "100");
+    assert_eq!(by[&("未定位", "")]["workers_covered_household"], "20");
+    assert_eq!(by[&("河北省", "2024")]["facts"], "0", "an article placed in 河北, its facts national");
     assert!(!String::from_utf8(bytes).unwrap().contains("e+"));
     assert_eq!(report.counted_facts, 9);
 }
@@ -121,12 +220,12 @@ fn province_summary_totals_equal_independent_sums() {
 #[test]
 fn long_tables_are_sorted_and_without_bom_on_request() {
     let (tmp, _) = run(false, false);
-    let (bytes, rows) = read(&tmp.path().join("province_month.csv"));
+    let (bytes, rows) = read(&tmp.path().join("totals.csv"));
     assert!(!bytes.starts_with(b"\xEF\xBB\xBF"));
     // GB/T 2260 order: 内蒙古 (15) before 上海 (31).
     assert_eq!(rows[0]["province"], "内蒙古自治区");
     let sh = rows.iter().find(|r| r["province"] == "上海市" && r["metric"] == "money_recovered").unwrap();
-    assert_eq!((sh["month"].as_str(), sh["sum"].as_str(), sh["events"].as_str()), ("2024-09", "17000000", "1"));
+    assert_eq!((sh["sum"].as_str(), sh["facts_approx"].as_str(), sh["events"].as_str()), ("17000000", "1", "1"));
     assert_eq!(rows.last().unwrap()["province"], "未定位");
     let (_, by_type) = read(&tmp.path().join("metric_by_event_type.csv"));
     let wage: Vec<_> = by_type.iter().filter(|r| r["event_type"] == "wage_recovery").collect();
@@ -134,25 +233,29 @@ fn long_tables_are_sorted_and_without_bom_on_request() {
 }
 
 #[test]
-fn parquet_and_csv_read_back_with_polars() {
+fn parquet_has_the_csv_columns_with_integer_counts() {
     let (tmp, _) = run(true, true);
+    for table in ["totals", "province_summary", "metric_by_event_type"] {
+        let pq = ParquetReader::new(std::fs::File::open(tmp.path().join(format!("{table}.parquet"))).unwrap())
+            .finish()
+            .unwrap();
+        let (_, csv) = read(&tmp.path().join(format!("{table}.csv")));
+        let header = std::fs::read_to_string(tmp.path().join(format!("{table}.csv"))).unwrap();
+        let header: Vec<&str> = header.trim_start_matches('\u{feff}').lines().next().unwrap().split(',').collect();
+        let names: Vec<String> = pq.get_column_names().iter().map(|c| c.to_string()).collect();
+        assert_eq!(names, header, "{table}: same columns in the same order");
+        assert_eq!(pq.height(), csv.len(), "{table}");
+        assert_eq!(pq.column("code").unwrap().dtype(), &DataType::String, "{table}: codes are text");
+        assert_eq!(pq.column("events").unwrap().dtype(), &DataType::Int64, "{table}: counts are integers");
+    }
     let pq =
         ParquetReader::new(std::fs::File::open(tmp.path().join("province_summary.parquet")).unwrap()).finish().unwrap();
-    assert_eq!(pq.height(), 37);
     let names = pq.column("province").unwrap().as_materialized_series().str().unwrap().clone();
-    let sums = pq.column("money_recovered__yuan").unwrap().as_materialized_series().f64().unwrap().clone();
+    let sums = pq.column("money_recovered_yuan").unwrap().as_materialized_series().f64().unwrap().clone();
+    let owed = pq.column("money_owed_yuan").unwrap().as_materialized_series().f64().unwrap().clone();
     let row = (0..names.len()).find(|&i| names.get(i) == Some("上海市")).unwrap();
     assert_eq!(sums.get(row), Some(17_000_000.0));
-
-    let csv = CsvReadOptions::default()
-        .with_has_header(true)
-        .try_into_reader_with_file_path(Some(tmp.path().join("province_month.csv")))
-        .unwrap()
-        .finish()
-        .unwrap();
-    let header: Vec<String> = csv.get_column_names().iter().map(|c| c.to_string()).collect();
-    assert!(header.iter().any(|h| h.ends_with("province")), "{header:?}");
-    assert!(csv.height() >= 8);
+    assert_eq!(owed.get(row), None, "not reported is null, as the CSV cell is empty");
 }
 
 #[test]
@@ -170,13 +273,13 @@ fn sums_are_exact_decimals_without_binary_float_noise() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(tmp.path().join("facts.csv"), facts).unwrap();
     std::fs::write(tmp.path().join("events.csv"), events).unwrap();
-    let opts = SummaryOptions { bom: false, parquet: false };
+    let opts = SummaryOptions { bom: false, parquet: false, period: Period::Year };
     summarize(&tmp.path().join("facts.csv"), &tmp.path().join("events.csv"), &provinces(), tmp.path(), &opts).unwrap();
-    let (_, month) = read(&tmp.path().join("province_month.csv"));
-    let shanghai: Vec<&BTreeMap<String, String>> = month.iter().filter(|r| r["province"] == "上海市").collect();
+    let (_, totals) = read(&tmp.path().join("totals.csv"));
+    let shanghai: Vec<&BTreeMap<String, String>> = totals.iter().filter(|r| r["province"] == "上海市").collect();
     assert_eq!(shanghai.len(), 1);
     assert_eq!(shanghai[0]["sum"], "15483321611.45");
     let (_, wide) = read(&tmp.path().join("province_summary.csv"));
     let row = wide.iter().find(|r| r["province"] == "上海市").unwrap();
-    assert_eq!(row["money_recovered__yuan"], "15483321611.45");
+    assert_eq!(row["money_recovered_yuan"], "15483321611.45");
 }

@@ -21,26 +21,38 @@ fn script_json(v: &Value) -> String {
     v.to_string().replace('<', "\\u003c")
 }
 
-/// Write `report.html` from the tables in `out_dir` (totals.csv, facts.csv, events.csv).
+/// Whether the page lists a fact: it feeds a total, or it is a labour figure kept out of the
+/// totals by its plausibility flag.
+fn listed(f: &FactRow) -> bool {
+    !f.total_id.is_empty() || (!f.flag.is_empty() && !f.dup && f.metric != "other")
+}
+
+fn facts_of(path: &Path) -> Result<impl Iterator<Item = Result<FactRow>>> {
+    let shown = path.display().to_string();
+    let reader = csv::Reader::from_reader(csv_text(path)?);
+    Ok(reader
+        .into_deserialize::<FactRow>()
+        .enumerate()
+        .map(move |(i, r)| r.with_context(|| format!("{shown}: row {}", i + 2))))
+}
+
+/// Write `report.html` from the tables in `out_dir` (totals.csv) and the run's facts and
+/// events. The facts are streamed into the page, twice over facts.csv, so a large run costs no
+/// more memory than the events the listed facts belong to.
 pub fn write(out_dir: &Path, facts_csv: &Path, events_csv: &Path, path: &Path) -> Result<()> {
     let totals: Vec<BTreeMap<String, String>> = read_rows(&out_dir.join("totals.csv"))?;
-    // Counted and flagged facts only: the page lists what feeds or was kept out of a total.
-    let (mut facts, mut flagged) = (Vec::new(), Vec::new());
-    let mut reader = csv::Reader::from_reader(csv_text(facts_csv)?);
-    for (i, row) in reader.deserialize::<FactRow>().enumerate() {
-        let f = row.with_context(|| format!("{}: row {}", facts_csv.display(), i + 2))?;
-        if !f.total_id.is_empty() {
-            facts.push(f);
-        } else if !f.flag.is_empty() && !f.dup && f.metric != "other" {
-            flagged.push(f);
+    let mut wanted: HashSet<String> = HashSet::new();
+    for f in facts_of(facts_csv)? {
+        let f = f?;
+        if listed(&f) {
+            wanted.insert(f.event_id);
         }
     }
-    let wanted: HashSet<&str> = facts.iter().chain(&flagged).map(|f| f.event_id.as_str()).collect();
     let mut events: HashMap<String, (String, String)> = HashMap::new();
     let mut reader = csv::Reader::from_reader(csv_text(events_csv)?);
     for (i, row) in reader.deserialize::<EventRow>().enumerate() {
         let e = row.with_context(|| format!("{}: row {}", events_csv.display(), i + 2))?;
-        if wanted.contains(e.event_id.as_str()) {
+        if wanted.contains(&e.event_id) {
             events.insert(e.event_id, (e.event_type, e.title));
         }
     }
@@ -54,12 +66,8 @@ pub fn write(out_dir: &Path, facts_csv: &Path, events_csv: &Path, path: &Path) -
             "event_type": event_type, "title": title, "flag": f.flag,
         })
     };
-    let facts: Vec<Value> = facts.iter().map(item).collect();
-    let flagged: Vec<Value> = flagged.iter().map(item).collect();
-    let data = json!({ "totals": totals, "facts": facts, "flagged": flagged });
-    let mut out = std::io::BufWriter::new(
-        std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
-    );
+    let context = || format!("cannot write {}", path.display());
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).with_context(context)?);
     write!(
         out,
         "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -72,10 +80,24 @@ pub fn write(out_dir: &Path, facts_csv: &Path, events_csv: &Path, path: &Path) -
          <section id=\"facts\"><h2>Facts behind the total</h2><p class=\"hint\">No total chosen.</p></section></div>\n\
          <section><h2>Monthly series</h2><div id=\"series\"></div></section>\n\
          <section id=\"flagged\"><h2>Flagged facts (never summed)</h2></section>\n\
-         <script id=\"data\" type=\"application/json\">{}</script>\n<script>\n{SCRIPT}</script>\n</body>\n</html>\n",
-        script_json(&data)
+         <script id=\"data\" type=\"application/json\">{{\"totals\":{}",
+        script_json(&serde_json::to_value(&totals)?)
     )
-    .and_then(|_| out.flush())
-    .with_context(|| format!("cannot write {}", path.display()))?;
+    .with_context(context)?;
+    for (key, counted) in [("facts", true), ("flagged", false)] {
+        write!(out, ",\"{key}\":[").with_context(context)?;
+        let mut first = true;
+        for f in facts_of(facts_csv)? {
+            let f = f?;
+            if listed(&f) && f.total_id.is_empty() != counted {
+                write!(out, "{}{}", if first { "" } else { "," }, script_json(&item(&f))).with_context(context)?;
+                first = false;
+            }
+        }
+        write!(out, "]").with_context(context)?;
+    }
+    write!(out, "}}</script>\n<script>\n{SCRIPT}</script>\n</body>\n</html>\n")
+        .and_then(|_| out.flush())
+        .with_context(context)?;
     Ok(())
 }
