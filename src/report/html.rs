@@ -4,14 +4,14 @@
 //! facts are listed apart. The data is the run's own totals.csv and facts.csv, embedded as JSON;
 //! the page's code is `assets/report.js` and `assets/report.css`, written for this project.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result};
 use serde_json::{Value, json};
 
-use crate::report::output::{EventRow, FactRow, csv_text, read_rows};
+use crate::report::output::{FactRow, csv_text, read_rows};
 
 const SCRIPT: &str = include_str!("assets/report.js");
 const STYLE: &str = include_str!("assets/report.css");
@@ -23,47 +23,42 @@ fn script_json(v: &Value) -> String {
 
 /// Whether the page lists a fact: it feeds a total, or it is a labour figure kept out of the
 /// totals by its plausibility flag.
-fn listed(f: &FactRow) -> bool {
-    !f.total_id.is_empty() || (!f.flag.is_empty() && !f.dup && f.metric != "other")
+fn listed(total_id: &str, flag: &str, dup: &str, metric: &str) -> bool {
+    !total_id.is_empty() || (!flag.is_empty() && dup != "true" && metric != "other")
 }
 
-fn facts_of(path: &Path) -> Result<impl Iterator<Item = Result<FactRow>>> {
+/// The facts of facts.csv the page lists; the others (most of a run) are skipped on four
+/// cells, without being deserialised.
+fn listed_facts(path: &Path) -> Result<impl Iterator<Item = Result<FactRow>>> {
     let shown = path.display().to_string();
-    let reader = csv::Reader::from_reader(csv_text(path)?);
-    Ok(reader
-        .into_deserialize::<FactRow>()
-        .enumerate()
-        .map(move |(i, r)| r.with_context(|| format!("{shown}: row {}", i + 2))))
+    let mut reader = csv::Reader::from_reader(csv_text(path)?);
+    let headers = reader.headers().with_context(|| format!("{shown}: header"))?.clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).with_context(|| format!("{shown}: no column {name}"));
+    let cells = [col("total_id")?, col("flag")?, col("dup")?, col("metric")?];
+    Ok(reader.into_records().enumerate().filter_map(move |(i, r)| {
+        let context = || format!("{shown}: row {}", i + 2);
+        let rec = match r.with_context(context) {
+            Ok(rec) => rec,
+            Err(e) => return Some(Err(e)),
+        };
+        let [t, f, d, m] = cells.map(|c| rec.get(c).unwrap_or(""));
+        listed(t, f, d, m).then(|| rec.deserialize::<FactRow>(Some(&headers)).with_context(context))
+    }))
 }
 
 /// Write `report.html` from the tables in `out_dir` (totals.csv) and the run's facts and
-/// events. The facts are streamed into the page, twice over facts.csv, so a large run costs no
-/// more memory than the events the listed facts belong to.
+/// events. One pass over facts.csv streams the listed facts into the page (the flagged ones,
+/// few, are held back for their own list); one pass over events.csv then adds the type and
+/// headline of the articles they are in. A large run costs no more memory than those.
 pub fn write(out_dir: &Path, facts_csv: &Path, events_csv: &Path, path: &Path) -> Result<()> {
     let totals: Vec<BTreeMap<String, String>> = read_rows(&out_dir.join("totals.csv"))?;
-    let mut wanted: HashSet<String> = HashSet::new();
-    for f in facts_of(facts_csv)? {
-        let f = f?;
-        if listed(&f) {
-            wanted.insert(f.event_id);
-        }
-    }
-    let mut events: HashMap<String, (String, String)> = HashMap::new();
-    let mut reader = csv::Reader::from_reader(csv_text(events_csv)?);
-    for (i, row) in reader.deserialize::<EventRow>().enumerate() {
-        let e = row.with_context(|| format!("{}: row {}", events_csv.display(), i + 2))?;
-        if wanted.contains(&e.event_id) {
-            events.insert(e.event_id, (e.event_type, e.title));
-        }
-    }
     let item = |f: &FactRow| {
-        let (event_type, title) = events.get(&f.event_id).cloned().unwrap_or_default();
         json!({
             "id": f.fact_id, "total": f.total_id, "value": f.value, "unit": f.unit, "text": f.text,
             "metric": f.metric, "qualifier": f.qualifier, "province": f.province, "scope": f.scope,
             "date": f.date_end, "doc": f.doc, "path": f.path, "start": f.start, "end": f.end,
             "char_start": f.char_start, "char_end": f.char_end, "evidence": f.evidence,
-            "event_type": event_type, "title": title, "flag": f.flag,
+            "event": f.event_id, "flag": f.flag,
         })
     };
     let context = || format!("cannot write {}", path.display());
@@ -84,18 +79,41 @@ pub fn write(out_dir: &Path, facts_csv: &Path, events_csv: &Path, path: &Path) -
         script_json(&serde_json::to_value(&totals)?)
     )
     .with_context(context)?;
-    for (key, counted) in [("facts", true), ("flagged", false)] {
-        write!(out, ",\"{key}\":[").with_context(context)?;
-        let mut first = true;
-        for f in facts_of(facts_csv)? {
-            let f = f?;
-            if listed(&f) && f.total_id.is_empty() != counted {
-                write!(out, "{}{}", if first { "" } else { "," }, script_json(&item(&f))).with_context(context)?;
-                first = false;
-            }
+    let mut wanted: HashSet<String> = HashSet::new();
+    let mut flagged = Vec::new();
+    write!(out, ",\"facts\":[").with_context(context)?;
+    let mut first = true;
+    for f in listed_facts(facts_csv)? {
+        let f = f?;
+        wanted.insert(f.event_id.clone());
+        if f.total_id.is_empty() {
+            flagged.push(item(&f));
+        } else {
+            write!(out, "{}{}", if first { "" } else { "," }, script_json(&item(&f))).with_context(context)?;
+            first = false;
         }
-        write!(out, "]").with_context(context)?;
     }
+    write!(out, "],\"flagged\":{}", script_json(&Value::Array(flagged))).with_context(context)?;
+    // The articles of the listed facts: event id → [event type, headline].
+    write!(out, ",\"events\":{{").with_context(context)?;
+    let mut first = true;
+    let mut reader = csv::Reader::from_reader(csv_text(events_csv)?);
+    let headers = reader.headers().with_context(|| format!("{}: header", events_csv.display()))?.clone();
+    let col = |name: &str| {
+        headers.iter().position(|h| h == name).with_context(|| format!("{}: no column {name}", events_csv.display()))
+    };
+    let (id, event_type, title) = (col("event_id")?, col("event_type")?, col("title")?);
+    for (i, row) in reader.records().enumerate() {
+        let e = row.with_context(|| format!("{}: row {}", events_csv.display(), i + 2))?;
+        let cell = |c: usize| e.get(c).unwrap_or("");
+        if wanted.contains(cell(id)) {
+            let entry = script_json(&json!([cell(event_type), cell(title)]));
+            write!(out, "{}{}:{entry}", if first { "" } else { "," }, script_json(&json!(cell(id))))
+                .with_context(context)?;
+            first = false;
+        }
+    }
+    write!(out, "}}").with_context(context)?;
     write!(out, "}}</script>\n<script>\n{SCRIPT}</script>\n</body>\n</html>\n")
         .and_then(|_| out.flush())
         .with_context(context)?;

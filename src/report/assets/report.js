@@ -2,6 +2,10 @@
 // Sums are exact: values are handled as integer hundredths, parsed from their decimal text.
 "use strict";
 const DATA = JSON.parse(document.getElementById("data").textContent);
+// Each fact's article: its event type and headline (DATA.events: event id → [type, headline]).
+for (const f of DATA.facts.concat(DATA.flagged)) {
+  [f.event_type, f.title] = DATA.events[f.event] || ["", ""];
+}
 
 function hundredths(text) {
   if (text === "" || text == null) return 0;
