@@ -40,7 +40,8 @@ conformance:
 fuzz:
 	PROPTEST_CASES=20000 $(CARGO) test --locked --lib fuzz_ -- --nocapture
 
-## bench: ≥ 500 MB corpus from data/ with variation; MB/s and peak RSS at 1 and 2 threads
+## bench: the real-article corpus (devdata/corpus, when built) and ≥ 500 MB from data/ with
+## variation: MB/s, CPU %, peak RSS, stage split at 1 and 2 threads, ratio to one ripgrep pass
 bench: $(BIN)
 	python3 tools/bench.py --bin $(BIN) --mb 500 --threads 1 $(THREADS)
 
