@@ -4,7 +4,7 @@
 //! facts are listed apart. The data is the run's own totals.csv and facts.csv, embedded as JSON;
 //! the page's code is `assets/report.js` and `assets/report.css`, written for this project.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
 use std::path::Path;
 
@@ -20,6 +20,11 @@ const STYLE: &str = include_str!("assets/report.css");
 fn script_json(v: &Value) -> String {
     v.to_string().replace('<', "\\u003c")
 }
+
+/// Facts listed per total, and flagged facts listed: the page stays a few MB for a run of
+/// millions of facts; the rest of a total's facts are in facts.csv under its `total_id`.
+const FACTS_PER_TOTAL: usize = 200;
+const FLAGGED_LISTED: usize = 2000;
 
 /// Whether the page lists a fact: it feeds a total, or it is a labour figure kept out of the
 /// totals by its plausibility flag.
@@ -83,17 +88,26 @@ pub fn write(out_dir: &Path, facts_csv: &Path, events_csv: &Path, path: &Path) -
     let mut flagged = Vec::new();
     write!(out, ",\"facts\":[").with_context(context)?;
     let mut first = true;
+    let mut per_total: HashMap<String, usize> = HashMap::new();
     for f in listed_facts(facts_csv)? {
         let f = f?;
-        wanted.insert(f.event_id.clone());
         if f.total_id.is_empty() {
-            flagged.push(item(&f));
-        } else {
+            if flagged.len() < FLAGGED_LISTED {
+                wanted.insert(f.event_id.clone());
+                flagged.push(item(&f));
+            }
+            continue;
+        }
+        let n = per_total.entry(f.total_id.clone()).or_default();
+        *n += 1;
+        if *n <= FACTS_PER_TOTAL {
+            wanted.insert(f.event_id.clone());
             write!(out, "{}{}", if first { "" } else { "," }, script_json(&item(&f))).with_context(context)?;
             first = false;
         }
     }
     write!(out, "],\"flagged\":{}", script_json(&Value::Array(flagged))).with_context(context)?;
+    write!(out, ",\"per_total\":{FACTS_PER_TOTAL},\"flagged_listed\":{FLAGGED_LISTED}").with_context(context)?;
     // The articles of the listed facts: event id → [event type, headline].
     write!(out, ",\"events\":{{").with_context(context)?;
     let mut first = true;
@@ -118,4 +132,57 @@ pub fn write(out_dir: &Path, facts_csv: &Path, events_csv: &Path, path: &Path) -
         .and_then(|_| out.flush())
         .with_context(context)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::output::CsvOut;
+    use crate::report::schema;
+
+    /// The JSON the page embeds.
+    fn page_data(html: &str) -> Value {
+        let start = html.find("type=\"application/json\">").unwrap() + "type=\"application/json\">".len();
+        let end = start + html[start..].find("</script>").unwrap();
+        serde_json::from_str(&html[start..end]).unwrap()
+    }
+
+    #[test]
+    fn a_large_total_lists_its_first_facts_and_flagged_facts_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut facts = CsvOut::create(&dir.path().join("facts.csv"), true).unwrap();
+        facts.header(&schema::names(&schema::facts())).unwrap();
+        let fact = |n: usize, total: &str, flag: &str| FactRow {
+            fact_id: format!("a#0.{n}"),
+            event_id: "a#0".into(),
+            value: "10".into(),
+            metric: "workers_covered".into(),
+            evidence: "帮助10名职工</script>".into(),
+            total_id: total.into(),
+            flag: flag.into(),
+            ..FactRow::default()
+        };
+        for n in 0..FACTS_PER_TOTAL + 50 {
+            facts.row(&fact(n, "2020:110000:workers_covered:person", "")).unwrap();
+        }
+        facts.row(&fact(999, "", "implausible")).unwrap();
+        facts.row(&fact(1000, "", "")).unwrap();
+        facts.finish().unwrap();
+        std::fs::write(dir.path().join("events.csv"), "event_id,event_type,title\na#0,welfare,标题\n").unwrap();
+        std::fs::write(
+            dir.path().join("totals.csv"),
+            "total_id,sum,facts\n2020:110000:workers_covered:person,2500,250\n",
+        )
+        .unwrap();
+        let page = dir.path().join("report.html");
+        write(dir.path(), &dir.path().join("facts.csv"), &dir.path().join("events.csv"), &page).unwrap();
+        let html = std::fs::read_to_string(&page).unwrap();
+        assert_eq!(html.matches("</script>").count(), 2, "evidence cannot close the data element");
+        let data = page_data(&html);
+        assert_eq!(data["facts"].as_array().unwrap().len(), FACTS_PER_TOTAL);
+        let flagged = data["flagged"].as_array().unwrap();
+        assert_eq!(flagged.len(), 1);
+        assert_eq!(flagged[0]["id"], "a#0.999");
+        assert_eq!(data["events"]["a#0"], json!(["welfare", "标题"]));
+    }
 }

@@ -132,8 +132,13 @@ function renderFacts() {
   if (!chosen) { box.append(el("p", { class: "hint" }, "No total chosen.")); return; }
   const facts = DATA.facts.filter((f) => f.total === chosen && factPasses(f));
   const h = facts.reduce((s, f) => s + hundredths(f.value), 0);
+  const total = DATA.totals.find((t) => t.total_id === chosen);
   box.append(el("p", { id: "facts-sum", "data-hundredths": h, "data-total-id": chosen },
     chosen + ": " + facts.length + " facts, sum " + formatHundredths(h)));
+  if (total && Number(total.facts) > facts.length && !filters.event_type) {
+    box.append(el("p", { class: "hint" }, "The page lists the first " + DATA.per_total + " of its " + total.facts +
+      " facts (sum " + formatHundredths(hundredths(total.sum)) + "); facts.csv has them all under total_id " + chosen + "."));
+  }
   box.append(factTable(facts, false));
 }
 
@@ -197,7 +202,8 @@ function renderSeries() {
 
 function renderFlagged() {
   const box = document.getElementById("flagged");
-  box.replaceChildren(el("h2", {}, "Flagged facts (never summed): " + DATA.flagged.length));
+  const more = DATA.flagged.length === DATA.flagged_listed ? " (the first " + DATA.flagged_listed + "; all in facts.csv, column flag)" : "";
+  box.replaceChildren(el("h2", {}, "Flagged facts (never summed): " + DATA.flagged.length + more));
   if (DATA.flagged.length) box.append(factTable(DATA.flagged, true));
 }
 
