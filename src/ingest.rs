@@ -315,8 +315,8 @@ pub fn decode(bytes: Vec<u8>) -> std::result::Result<Decoded, (&'static str, Str
     let bytes = bytes.as_slice();
     // A UTF-8 text with a stray byte or a cut last character keeps everything else; a GB18030
     // text is invalid UTF-8 nearly everywhere, so it fails the UTF-8 repair budget.
-    let decoded =
-        decode_lossy(UTF_8, bytes, 0).filter(plausible).or_else(|| decode_lossy(GB18030, bytes, 0).filter(plausible));
+    let utf8_repair = || may_be_repaired_utf8(bytes).then(|| decode_lossy(UTF_8, bytes, 0)).flatten();
+    let decoded = utf8_repair().filter(plausible).or_else(|| decode_lossy(GB18030, bytes, 0).filter(plausible));
     match decoded {
         Some(d) if looks_binary(&d.text) => Err(("binary", "mostly control characters".into())),
         Some(d) if d.encoding == "utf-8" || mostly_cjk_or_ascii(&d.text) => Ok(d),
@@ -344,6 +344,24 @@ fn utf16_without_bom(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
     } else {
         None
     }
+}
+
+/// Whether UTF-8 with invalid sequences could pass [`plausible`]: not when there are more
+/// invalid sequences than a third of its bytes plus the repair budget, for then neither the
+/// budget nor the CJK characters (three bytes each) can cover them. A GB18030 text fails this
+/// check, so the full UTF-8 repair (text and offset table) is not built before it is read as
+/// GB18030.
+fn may_be_repaired_utf8(bytes: &[u8]) -> bool {
+    let limit = bytes.len() / 3 + bytes.len() * MAX_REPLACED_PER_MILLE / 1000 + 1;
+    let (mut rest, mut bad) = (bytes, 0);
+    while let Err(e) = std::str::from_utf8(rest) {
+        bad += 1;
+        if bad > limit {
+            return false;
+        }
+        rest = &rest[e.valid_up_to() + e.error_len().unwrap_or(rest.len() - e.valid_up_to())..];
+    }
+    true
 }
 
 /// Decode, replacing invalid sequences by U+FFFD, and record for every output byte the offset

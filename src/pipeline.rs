@@ -293,59 +293,74 @@ pub fn run(engine: &Engine, cfg: &RunConfig, staging: &Staging) -> Result<RunSum
     };
 
     let chunk = (threads * 32).max(64);
-    for batch in files.chunks(chunk) {
-        let results: Vec<_> =
-            pool.install(|| batch.par_iter().map(|p| process(engine, p, &cfg.pub_dates, &summary_times)).collect());
-        for (input, result) in batch.iter().zip(results) {
-            // The facts so far, one document behind: enough for a progress line.
-            progress.advance(input.len, sink.summary.facts, sink.summary.counted);
-            match result {
-                Err(s) => skip(s),
-                Ok(Work::Done(size, repaired, articles)) => {
-                    sink.document(size, repaired, &progress);
-                    summary_times.time(5, || articles.into_iter().try_for_each(|a| sink.article(a)))?;
+    // Analysis and the sequential stage overlap: a thread feeds analysed batches, in input
+    // order, through a channel of one batch while this one marks duplicates and writes the
+    // previous batch. A failed write drops the receiver, which ends the feeder.
+    std::thread::scope(|scope| -> Result<()> {
+        let (feed, analysed) = std::sync::mpsc::sync_channel::<Vec<Result<Work, Skipped>>>(1);
+        let (pool_ref, times, files_ref) = (&pool, &summary_times, &files);
+        scope.spawn(move || {
+            for batch in files_ref.chunks(chunk) {
+                let results =
+                    pool_ref.install(|| batch.par_iter().map(|p| process(engine, p, &cfg.pub_dates, times)).collect());
+                if feed.send(results).is_err() {
+                    break;
                 }
-                Ok(Work::Large) => {
-                    let doc = match summary_times.time(0, || ingest::read(input, &cfg.pub_dates)) {
-                        Ok(doc) => doc,
-                        Err(s) => {
-                            skip(s);
-                            continue;
-                        }
-                    };
-                    let ranges = pieces(&doc.text, PIECE_BYTES);
-                    // One publication date for all pieces: inferred from the first when no
-                    // metadata gave one.
-                    let mut pub_date = (doc.pub_date, doc.pub_date_source);
-                    if pub_date.0.is_none() {
-                        let first = engine.segmenter.normalizer().normalize(&doc.text[ranges[0].clone()]);
-                        if let Some(d) = engine.analyser.dates.infer_pub_date(&first.text) {
-                            pub_date = (Some(d), PubDateSource::Inferred);
-                        }
+            }
+        });
+        for (batch, results) in files.chunks(chunk).zip(analysed) {
+            for (input, result) in batch.iter().zip(results) {
+                // The facts so far, one document behind: enough for a progress line.
+                progress.advance(input.len, sink.summary.facts, sink.summary.counted);
+                match result {
+                    Err(s) => skip(s),
+                    Ok(Work::Done(size, repaired, articles)) => {
+                        sink.document(size, repaired, &progress);
+                        summary_times.time(5, || articles.into_iter().try_for_each(|a| sink.article(a)))?;
                     }
-                    let char_bases = char_bases(&doc.text, &ranges);
-                    let mut first = 0;
-                    for (group, bases) in ranges.chunks(threads * 2).zip(char_bases.chunks(threads * 2)) {
-                        let analysed: Vec<Vec<ArticleOut>> = pool.install(|| {
-                            group
-                                .par_iter()
-                                .zip(bases)
-                                .map(|(r, &base)| {
-                                    analyse_piece(engine, &piece(&doc, r.clone(), base, pub_date), &summary_times)
-                                })
-                                .collect()
-                        });
-                        for mut articles in analysed {
-                            renumber(&mut articles, first);
-                            first += articles.len();
-                            summary_times.time(5, || articles.into_iter().try_for_each(|a| sink.article(a)))?;
+                    Ok(Work::Large) => {
+                        let doc = match summary_times.time(0, || ingest::read(input, &cfg.pub_dates)) {
+                            Ok(doc) => doc,
+                            Err(s) => {
+                                skip(s);
+                                continue;
+                            }
+                        };
+                        let ranges = pieces(&doc.text, PIECE_BYTES);
+                        // One publication date for all pieces: inferred from the first when no
+                        // metadata gave one.
+                        let mut pub_date = (doc.pub_date, doc.pub_date_source);
+                        if pub_date.0.is_none() {
+                            let first = engine.segmenter.normalizer().normalize(&doc.text[ranges[0].clone()]);
+                            if let Some(d) = engine.analyser.dates.infer_pub_date(&first.text) {
+                                pub_date = (Some(d), PubDateSource::Inferred);
+                            }
                         }
+                        let char_bases = char_bases(&doc.text, &ranges);
+                        let mut first = 0;
+                        for (group, bases) in ranges.chunks(threads * 2).zip(char_bases.chunks(threads * 2)) {
+                            let analysed: Vec<Vec<ArticleOut>> = pool.install(|| {
+                                group
+                                    .par_iter()
+                                    .zip(bases)
+                                    .map(|(r, &base)| {
+                                        analyse_piece(engine, &piece(&doc, r.clone(), base, pub_date), &summary_times)
+                                    })
+                                    .collect()
+                            });
+                            for mut articles in analysed {
+                                renumber(&mut articles, first);
+                                first += articles.len();
+                                summary_times.time(5, || articles.into_iter().try_for_each(|a| sink.article(a)))?;
+                            }
+                        }
+                        sink.document(doc.size, repaired_row(&doc), &progress);
                     }
-                    sink.document(doc.size, repaired_row(&doc), &progress);
                 }
             }
         }
-    }
+        Ok(())
+    })?;
     progress.finish();
     let Sink { events_out, facts_out, mut summary, .. } = sink;
     summary_times.time(5, || -> Result<()> {

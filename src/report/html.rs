@@ -9,16 +9,115 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use serde_json::{Value, json};
 
-use crate::report::output::{FactRow, csv_text, read_rows};
+use crate::report::output::{csv_text, read_rows};
 
 const SCRIPT: &str = include_str!("assets/report.js");
 const STYLE: &str = include_str!("assets/report.css");
 
 /// JSON safe inside a `<script>` element: no `</script>` or `<!--` can appear in it.
-fn script_json(v: &Value) -> String {
-    v.to_string().replace('<', "\\u003c")
+fn script_json<T: serde::Serialize>(v: &T) -> String {
+    let text = serde_json::to_string(v).expect("plain data serialises");
+    if text.contains('<') { text.replace('<', "\\u003c") } else { text }
+}
+
+/// A fact as the page shows it, borrowed from its facts.csv record.
+#[derive(serde::Serialize)]
+struct Item<'a> {
+    id: &'a str,
+    total: &'a str,
+    value: &'a str,
+    unit: &'a str,
+    text: &'a str,
+    metric: &'a str,
+    qualifier: &'a str,
+    province: &'a str,
+    scope: &'a str,
+    date: &'a str,
+    doc: &'a str,
+    path: &'a str,
+    start: u64,
+    end: u64,
+    char_start: u64,
+    char_end: u64,
+    evidence: &'a str,
+    event: &'a str,
+    flag: &'a str,
+}
+
+/// The facts.csv columns an [`Item`] is made of, in its field order.
+const ITEM_COLUMNS: [&str; 19] = [
+    "fact_id",
+    "total_id",
+    "value",
+    "unit",
+    "text",
+    "metric",
+    "qualifier",
+    "province",
+    "scope",
+    "date_end",
+    "doc",
+    "path",
+    "start",
+    "end",
+    "char_start",
+    "char_end",
+    "evidence",
+    "event_id",
+    "flag",
+];
+
+impl<'a> Item<'a> {
+    fn of(rec: &'a csv::ByteRecord, cols: &[usize; 19]) -> Result<Self> {
+        let mut cells = [""; 19];
+        for (cell, &c) in cells.iter_mut().zip(cols) {
+            *cell = std::str::from_utf8(rec.get(c).unwrap_or(b"")).context("not UTF-8")?;
+        }
+        let offset = |s: &str| s.parse::<u64>().with_context(|| format!("offset {s:?}"));
+        let [
+            id,
+            total,
+            value,
+            unit,
+            text,
+            metric,
+            qualifier,
+            province,
+            scope,
+            date,
+            doc,
+            path,
+            start,
+            end,
+            cs,
+            ce,
+            evidence,
+            event,
+            flag,
+        ] = cells;
+        Ok(Item {
+            id,
+            total,
+            value,
+            unit,
+            text,
+            metric,
+            qualifier,
+            province,
+            scope,
+            date,
+            doc,
+            path,
+            start: offset(start)?,
+            end: offset(end)?,
+            char_start: offset(cs)?,
+            char_end: offset(ce)?,
+            evidence,
+            event,
+            flag,
+        })
+    }
 }
 
 /// Facts listed per total, and flagged facts listed: the page stays a few MB for a run of
@@ -28,27 +127,32 @@ const FLAGGED_LISTED: usize = 2000;
 
 /// Whether the page lists a fact: it feeds a total, or it is a labour figure kept out of the
 /// totals by its plausibility flag.
-fn listed(total_id: &str, flag: &str, dup: &str, metric: &str) -> bool {
-    !total_id.is_empty() || (!flag.is_empty() && dup != "true" && metric != "other")
+fn listed(total_id: &[u8], flag: &[u8], dup: &[u8], metric: &[u8]) -> bool {
+    !total_id.is_empty() || (!flag.is_empty() && dup != b"true" && metric != b"other")
 }
 
-/// The facts of facts.csv the page lists; the others (most of a run) are skipped on four
-/// cells, without being deserialised.
-fn listed_facts(path: &Path) -> Result<impl Iterator<Item = Result<FactRow>>> {
+/// The records of facts.csv the page lists, with the columns of an [`Item`]; the others (most
+/// of a run) are skipped on four cells, without being decoded.
+#[allow(clippy::type_complexity)]
+fn listed_facts(path: &Path) -> Result<([usize; 19], impl Iterator<Item = Result<csv::ByteRecord>>)> {
     let shown = path.display().to_string();
     let mut reader = csv::Reader::from_reader(csv_text(path)?);
     let headers = reader.headers().with_context(|| format!("{shown}: header"))?.clone();
     let col = |name: &str| headers.iter().position(|h| h == name).with_context(|| format!("{shown}: no column {name}"));
     let cells = [col("total_id")?, col("flag")?, col("dup")?, col("metric")?];
-    Ok(reader.into_records().enumerate().filter_map(move |(i, r)| {
-        let context = || format!("{shown}: row {}", i + 2);
-        let rec = match r.with_context(context) {
+    let mut item_cols = [0; 19];
+    for (c, name) in item_cols.iter_mut().zip(ITEM_COLUMNS) {
+        *c = col(name)?;
+    }
+    let records = reader.into_byte_records().enumerate().filter_map(move |(i, r)| {
+        let rec = match r.with_context(|| format!("{shown}: row {}", i + 2)) {
             Ok(rec) => rec,
             Err(e) => return Some(Err(e)),
         };
-        let [t, f, d, m] = cells.map(|c| rec.get(c).unwrap_or(""));
-        listed(t, f, d, m).then(|| rec.deserialize::<FactRow>(Some(&headers)).with_context(context))
-    }))
+        let [t, f, d, m] = cells.map(|c| rec.get(c).unwrap_or(b""));
+        listed(t, f, d, m).then_some(Ok(rec))
+    });
+    Ok((item_cols, records))
 }
 
 /// Write `report.html` from the tables in `out_dir` (totals.csv) and the run's facts and
@@ -57,15 +161,6 @@ fn listed_facts(path: &Path) -> Result<impl Iterator<Item = Result<FactRow>>> {
 /// headline of the articles they are in. A large run costs no more memory than those.
 pub fn write(out_dir: &Path, facts_csv: &Path, events_csv: &Path, path: &Path) -> Result<()> {
     let totals: Vec<BTreeMap<String, String>> = read_rows(&out_dir.join("totals.csv"))?;
-    let item = |f: &FactRow| {
-        json!({
-            "id": f.fact_id, "total": f.total_id, "value": f.value, "unit": f.unit, "text": f.text,
-            "metric": f.metric, "qualifier": f.qualifier, "province": f.province, "scope": f.scope,
-            "date": f.date_end, "doc": f.doc, "path": f.path, "start": f.start, "end": f.end,
-            "char_start": f.char_start, "char_end": f.char_end, "evidence": f.evidence,
-            "event": f.event_id, "flag": f.flag,
-        })
-    };
     let context = || format!("cannot write {}", path.display());
     let mut out = std::io::BufWriter::new(std::fs::File::create(path).with_context(context)?);
     write!(
@@ -81,7 +176,7 @@ pub fn write(out_dir: &Path, facts_csv: &Path, events_csv: &Path, path: &Path) -
          <section><h2>Monthly series</h2><div id=\"series\"></div></section>\n\
          <section id=\"flagged\"><h2>Flagged facts (never summed)</h2></section>\n\
          <script id=\"data\" type=\"application/json\">{{\"totals\":{}",
-        script_json(&serde_json::to_value(&totals)?)
+        script_json(&totals)
     )
     .with_context(context)?;
     let mut wanted: HashSet<String> = HashSet::new();
@@ -89,24 +184,27 @@ pub fn write(out_dir: &Path, facts_csv: &Path, events_csv: &Path, path: &Path) -
     write!(out, ",\"facts\":[").with_context(context)?;
     let mut first = true;
     let mut per_total: HashMap<String, usize> = HashMap::new();
-    for f in listed_facts(facts_csv)? {
-        let f = f?;
-        if f.total_id.is_empty() {
+    let (cols, records) = listed_facts(facts_csv)?;
+    for rec in records {
+        let rec = rec?;
+        let f =
+            Item::of(&rec, &cols).with_context(|| format!("{}: fact {:?}", facts_csv.display(), rec.get(cols[0])))?;
+        if f.total.is_empty() {
             if flagged.len() < FLAGGED_LISTED {
-                wanted.insert(f.event_id.clone());
-                flagged.push(item(&f));
+                wanted.insert(f.event.to_string());
+                flagged.push(script_json(&f));
             }
             continue;
         }
-        let n = per_total.entry(f.total_id.clone()).or_default();
+        let n = per_total.entry(f.total.to_string()).or_default();
         *n += 1;
         if *n <= FACTS_PER_TOTAL {
-            wanted.insert(f.event_id.clone());
-            write!(out, "{}{}", if first { "" } else { "," }, script_json(&item(&f))).with_context(context)?;
+            wanted.insert(f.event.to_string());
+            write!(out, "{}{}", if first { "" } else { "," }, script_json(&f)).with_context(context)?;
             first = false;
         }
     }
-    write!(out, "],\"flagged\":{}", script_json(&Value::Array(flagged))).with_context(context)?;
+    write!(out, "],\"flagged\":[{}]", flagged.join(",")).with_context(context)?;
     write!(out, ",\"per_total\":{FACTS_PER_TOTAL},\"flagged_listed\":{FLAGGED_LISTED}").with_context(context)?;
     // The articles of the listed facts: event id → [event type, headline].
     write!(out, ",\"events\":{{").with_context(context)?;
@@ -121,9 +219,8 @@ pub fn write(out_dir: &Path, facts_csv: &Path, events_csv: &Path, path: &Path) -
         let e = row.with_context(|| format!("{}: row {}", events_csv.display(), i + 2))?;
         let cell = |c: usize| e.get(c).unwrap_or("");
         if wanted.contains(cell(id)) {
-            let entry = script_json(&json!([cell(event_type), cell(title)]));
-            write!(out, "{}{}:{entry}", if first { "" } else { "," }, script_json(&json!(cell(id))))
-                .with_context(context)?;
+            let entry = script_json(&[cell(event_type), cell(title)]);
+            write!(out, "{}{}:{entry}", if first { "" } else { "," }, script_json(&cell(id))).with_context(context)?;
             first = false;
         }
     }
@@ -136,8 +233,11 @@ pub fn write(out_dir: &Path, facts_csv: &Path, events_csv: &Path, path: &Path) -
 
 #[cfg(test)]
 mod tests {
+    use serde_json::{Value, json};
+
     use super::*;
     use crate::report::output::CsvOut;
+    use crate::report::output::FactRow;
     use crate::report::schema;
 
     /// The JSON the page embeds.

@@ -155,11 +155,16 @@ fn stream_columns(path: &Path, names: &[&str], mut row: impl FnMut(&[&str]) -> R
                 .with_context(|| format!("{}: no column {n:?}", path.display())),
         })
         .collect::<Result<_>>()?;
-    let mut rec = csv::StringRecord::new();
+    // Byte records: only the chosen cells are checked as UTF-8, not the evidence sentences.
+    let mut rec = csv::ByteRecord::new();
     let mut line = 1;
-    while csv.read_record(&mut rec).with_context(|| format!("{}: row {}", path.display(), line + 1))? {
+    while csv.read_byte_record(&mut rec).with_context(|| format!("{}: row {}", path.display(), line + 1))? {
         line += 1;
-        let fields: Vec<&str> = idx.iter().map(|i| i.and_then(|i| rec.get(i)).unwrap_or("")).collect();
+        let fields: Vec<&str> = idx
+            .iter()
+            .map(|i| std::str::from_utf8(i.and_then(|i| rec.get(i)).unwrap_or(b"")))
+            .collect::<std::result::Result<_, _>>()
+            .with_context(|| format!("{}: row {line}: not UTF-8", path.display()))?;
         row(&fields).with_context(|| format!("{}: row {line}", path.display()))?;
     }
     Ok(())
