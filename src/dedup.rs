@@ -68,8 +68,9 @@ fn is_figure_char(c: u32) -> bool {
 /// punctuation, spacing and full-/half-width differences between renderings do not matter;
 /// `places` are the codes of the divisions it names.
 pub fn fingerprint(text: &str, places: impl Iterator<Item = u32>, cfg: &DedupConfig) -> ParaPrint {
-    let skeleton: Vec<u32> =
-        text.chars().filter(|c| c.is_alphanumeric()).map(|c| c.to_ascii_lowercase() as u32).collect();
+    // CJK ideographs first: `is_alphanumeric` looks them up in a slow table.
+    let letter = |c: &char| c.is_ascii_alphanumeric() || ('\u{4e00}'..='\u{9fff}').contains(c) || c.is_alphanumeric();
+    let skeleton: Vec<u32> = text.chars().filter(letter).map(|c| c.to_ascii_lowercase() as u32).collect();
     let k = cfg.shingle_chars;
     let mut hashes = Vec::new();
     if skeleton.len() >= k {

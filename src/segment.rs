@@ -246,14 +246,12 @@ impl Segmenter {
         let mut classes: Vec<Class> = doc.paras.iter().map(|p| self.classify(doc, p, indented_layout)).collect();
         // An author's name alone under a sub-headline (肯付出才能收获最美风景 / 徐卫清) signs the item.
         for i in 1..classes.len().saturating_sub(1) {
+            if !(classes[i] == Class::Heading && classes[i - 1] == Class::Heading && classes[i + 1] == Class::Body) {
+                continue;
+            }
             let name: String = doc.para_text(&doc.paras[i]).chars().filter(|c| !c.is_whitespace()).collect();
             let name_like = (2..=4).contains(&name.chars().count()) && name.chars().all(is_cjk);
-            if name_like
-                && classes[i] == Class::Heading
-                && classes[i - 1] == Class::Heading
-                && classes[i + 1] == Class::Body
-                && !self.section.is_match(&name)
-            {
+            if name_like && !self.section.is_match(&name) {
                 classes[i] = Class::Byline;
             }
         }

@@ -492,8 +492,8 @@ impl FactExtractor {
             }
         };
         for (i, r) in self.rules.rules.iter().enumerate() {
-            let hit = if r.near { frame_hit(r) } else { head_hit(r) };
-            if applies(r) && !r.heads.is_empty() && !r.frame && hit {
+            // Cheapest tests first: most rules have no heads of their own.
+            if !r.heads.is_empty() && !r.frame && applies(r) && if r.near { frame_hit(r) } else { head_hit(r) } {
                 consider((r.veto, if r.fallback { 3 } else { 0 }, -r.priority, 0, i));
             }
         }
