@@ -12,8 +12,9 @@ use laborfacts::extract::places::Places;
 use laborfacts::extract::quantity::QuantityGrammar;
 use laborfacts::ingest::{PubDateSources, parse_iso_date};
 use laborfacts::pipeline::{Engine, RunConfig};
+use laborfacts::report::html::Listing;
 use laborfacts::report::output::{EXTRACT_OUTPUTS, SUMMARY_OUTPUTS, Staging};
-use laborfacts::report::summarize::{Period, ProvinceInfo, SummaryOptions};
+use laborfacts::report::summarize::{Period, ProvinceInfo, SummaryOptions, Totals};
 use laborfacts::{eval, rules};
 
 /// Exit codes, documented in `--help` and the README.
@@ -193,10 +194,12 @@ fn extract(args: ExtractArgs) -> Result<u8> {
         period: args.export.period,
     };
     let staging = Staging::new(&args.out)?;
-    let s = laborfacts::pipeline::run(&engine, &cfg, &staging).context("nothing was written")?;
+    let mut s = laborfacts::pipeline::run(&engine, &cfg, &staging).context("nothing was written")?;
+    let gathered = (std::mem::take(&mut s.totals), std::mem::take(&mut s.listing));
     let summary_started = std::time::Instant::now();
     let spinner = laborfacts::progress::Spinner::new(!args.quiet, "writing totals and exports…");
-    summarize(&engine.analyser.places, &staging.path("facts.csv"), &staging.path("events.csv"), &staging, &args.export)
+    let (facts, events) = (staging.path("facts.csv"), staging.path("events.csv"));
+    summarize(&engine.analyser.places, &facts, &events, Some(gathered), &staging, &args.export)
         .context("summary tables failed; nothing was written")?;
     drop(spinner);
     if args.timings {
@@ -243,8 +246,16 @@ fn extract(args: ExtractArgs) -> Result<u8> {
     Ok(if s.skipped.is_empty() && s.repaired.is_empty() { EXIT_OK } else { EXIT_SKIPPED })
 }
 
-/// Summary tables (and the optional XLSX/Parquet exports), written into the staging folder.
-fn summarize(places: &Places, facts: &Path, events: &Path, staging: &Staging, export: &ExportArgs) -> Result<()> {
+/// Summary tables, report.html and the optional XLSX/Parquet exports, written into the staging
+/// folder: from what the run gathered as it wrote facts.csv, or (`summarize`) from the CSVs.
+fn summarize(
+    places: &Places,
+    facts: &Path,
+    events: &Path,
+    gathered: Option<(Totals, Listing)>,
+    staging: &Staging,
+    export: &ExportArgs,
+) -> Result<()> {
     let provinces: Vec<ProvinceInfo> = places
         .provinces()
         .into_iter()
@@ -252,13 +263,17 @@ fn summarize(places: &Places, facts: &Path, events: &Path, staging: &Staging, ex
         .collect();
     let parquet = export.formats.contains(&Format::Parquet);
     let opts = SummaryOptions { bom: !export.no_bom, parquet, period: export.period };
-    laborfacts::report::summarize::summarize(facts, events, &provinces, staging.dir(), &opts)?;
+    let (totals, listing) = match gathered {
+        Some(g) => g,
+        None => (Totals::from_csv(facts, events, export.period)?, Listing::from_csv(facts, events)?),
+    };
+    laborfacts::report::summarize::write_totals(totals, &provinces, staging.dir(), &opts)?;
     if parquet {
         use laborfacts::report::{parquet, schema};
         parquet::from_csv(facts, &staging.path("facts.parquet"), &schema::facts())?;
         parquet::from_csv(events, &staging.path("events.parquet"), &schema::events())?;
     }
-    laborfacts::report::html::write(staging.dir(), facts, events, &staging.path("report.html"))?;
+    listing.write(&staging.path("totals.csv"), &staging.path("report.html"))?;
     if export.xlsx || export.formats.contains(&Format::Xlsx) {
         laborfacts::report::export::write_xlsx(staging.dir(), &staging.path("laborfacts.xlsx"))?;
     }
@@ -317,7 +332,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Summarize { facts, events, out, export } => {
             let places = Places::load(&default_gazetteer_dir(), &rules::default_rules_dir())?;
             let staging = Staging::new(&out)?;
-            summarize(&places, &facts, &events, &staging, &export)
+            summarize(&places, &facts, &events, None, &staging, &export)
                 .context("summary tables failed; nothing was written")?;
             let written: Vec<String> =
                 staging.commit(SUMMARY_OUTPUTS)?.iter().map(|p| p.display().to_string()).collect();

@@ -18,9 +18,10 @@ use rayon::prelude::*;
 use crate::dedup::{DedupConfig, DedupIndex, ParaPrint, fingerprint};
 use crate::extract::{Analyser, DocFacts};
 use crate::ingest::{self, InputFile, PubDateSource, PubDateSources, Skipped, SourceDoc};
+use crate::report::html::{Item, Listing};
 use crate::report::output::{self, CsvOut, EventRow, FactRow, RepairedRow, Staging};
 use crate::report::schema;
-use crate::report::summarize::{Period, fact_total_id};
+use crate::report::summarize::{FactCells, Period, Totals, fact_total_id};
 use crate::segment::Segmenter;
 
 /// Everything compiled from `rules/` and `data/gazetteer/`, loaded once per run.
@@ -63,6 +64,10 @@ pub struct RunSummary {
     pub seconds: f64,
     /// Seconds per stage of [`STAGES`].
     pub stages: Vec<(&'static str, f64)>,
+    /// The totals' input and the report's listing, gathered as the rows are written, so the
+    /// summaries need not read facts.csv again.
+    pub totals: Totals,
+    pub listing: Listing,
 }
 
 /// Time spent per stage, summed over the threads that ran it (`--timings`).
@@ -239,8 +244,13 @@ impl Sink {
             fact.dup |= a.event.dup || verdict.para_dup_of.get(para).is_some_and(|d| d.is_some());
             fact.total_id = fact_total_id(fact, self.period);
             self.summary.counted += !fact.total_id.is_empty() as usize;
+            self.summary.totals.add_fact(&FactCells::of(fact, &a.event.event_type))?;
+            self.summary.listing.add_fact(&Item::of_row(fact));
             self.facts_out.row(fact)?;
         }
+        let e = &a.event;
+        self.summary.totals.add_event(&e.event_type, &e.province, &e.scope, e.dup, &e.date_end);
+        self.summary.listing.add_event(&e.event_id, &e.event_type, &e.title);
         self.summary.articles += 1;
         self.summary.facts += a.facts.len();
         self.events_out.row(&a.event)
@@ -280,7 +290,7 @@ pub fn run(engine: &Engine, cfg: &RunConfig, staging: &Staging) -> Result<RunSum
         event_ids: Vec::new(),
         events_out: CsvOut::create(&staging.path("events.csv"), cfg.bom)?,
         facts_out: CsvOut::create(&staging.path("facts.csv"), cfg.bom)?,
-        summary: RunSummary::default(),
+        summary: RunSummary { totals: Totals::new(cfg.period), ..RunSummary::default() },
         period: cfg.period,
     };
     sink.events_out.header(&schema::names(&schema::events()))?;

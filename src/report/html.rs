@@ -10,7 +10,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use crate::report::output::{csv_text, read_rows};
+use crate::report::output::{FactRow, csv_text, read_rows};
 
 const SCRIPT: &str = include_str!("assets/report.js");
 const STYLE: &str = include_str!("assets/report.css");
@@ -23,7 +23,7 @@ fn script_json<T: serde::Serialize>(v: &T) -> String {
 
 /// A fact as the page shows it, borrowed from its facts.csv record.
 #[derive(serde::Serialize)]
-struct Item<'a> {
+pub struct Item<'a> {
     id: &'a str,
     total: &'a str,
     value: &'a str,
@@ -43,10 +43,12 @@ struct Item<'a> {
     evidence: &'a str,
     event: &'a str,
     flag: &'a str,
+    #[serde(skip)]
+    dup: bool,
 }
 
 /// The facts.csv columns an [`Item`] is made of, in its field order.
-const ITEM_COLUMNS: [&str; 19] = [
+const ITEM_COLUMNS: [&str; 20] = [
     "fact_id",
     "total_id",
     "value",
@@ -66,11 +68,12 @@ const ITEM_COLUMNS: [&str; 19] = [
     "evidence",
     "event_id",
     "flag",
+    "dup",
 ];
 
 impl<'a> Item<'a> {
-    fn of(rec: &'a csv::ByteRecord, cols: &[usize; 19]) -> Result<Self> {
-        let mut cells = [""; 19];
+    fn of(rec: &'a csv::ByteRecord, cols: &[usize; ITEM_COLUMNS.len()]) -> Result<Self> {
+        let mut cells = [""; ITEM_COLUMNS.len()];
         for (cell, &c) in cells.iter_mut().zip(cols) {
             *cell = std::str::from_utf8(rec.get(c).unwrap_or(b"")).context("not UTF-8")?;
         }
@@ -95,6 +98,7 @@ impl<'a> Item<'a> {
             evidence,
             event,
             flag,
+            dup,
         ] = cells;
         Ok(Item {
             id,
@@ -116,7 +120,33 @@ impl<'a> Item<'a> {
             evidence,
             event,
             flag,
+            dup: dup == "true",
         })
+    }
+
+    pub fn of_row(f: &'a FactRow) -> Self {
+        Item {
+            id: &f.fact_id,
+            total: &f.total_id,
+            value: &f.value,
+            unit: &f.unit,
+            text: &f.text,
+            metric: &f.metric,
+            qualifier: &f.qualifier,
+            province: &f.province,
+            scope: &f.scope,
+            date: &f.date_end,
+            doc: &f.doc,
+            path: &f.path,
+            start: f.start as u64,
+            end: f.end as u64,
+            char_start: f.char_start as u64,
+            char_end: f.char_end as u64,
+            evidence: &f.evidence,
+            event: &f.event_id,
+            flag: &f.flag,
+            dup: f.dup,
+        }
     }
 }
 
@@ -127,108 +157,123 @@ const FLAGGED_LISTED: usize = 2000;
 
 /// Whether the page lists a fact: it feeds a total, or it is a labour figure kept out of the
 /// totals by its plausibility flag.
-fn listed(total_id: &[u8], flag: &[u8], dup: &[u8], metric: &[u8]) -> bool {
-    !total_id.is_empty() || (!flag.is_empty() && dup != b"true" && metric != b"other")
+pub fn listed(total_id: &str, flag: &str, dup: bool, metric: &str) -> bool {
+    !total_id.is_empty() || (!flag.is_empty() && !dup && metric != "other")
 }
 
-/// The records of facts.csv the page lists, with the columns of an [`Item`]; the others (most
-/// of a run) are skipped on four cells, without being decoded.
-#[allow(clippy::type_complexity)]
-fn listed_facts(path: &Path) -> Result<([usize; 19], impl Iterator<Item = Result<csv::ByteRecord>>)> {
-    let shown = path.display().to_string();
-    let mut reader = csv::Reader::from_reader(csv_text(path)?);
-    let headers = reader.headers().with_context(|| format!("{shown}: header"))?.clone();
-    let col = |name: &str| headers.iter().position(|h| h == name).with_context(|| format!("{shown}: no column {name}"));
-    let cells = [col("total_id")?, col("flag")?, col("dup")?, col("metric")?];
-    let mut item_cols = [0; 19];
-    for (c, name) in item_cols.iter_mut().zip(ITEM_COLUMNS) {
-        *c = col(name)?;
-    }
-    let records = reader.into_byte_records().enumerate().filter_map(move |(i, r)| {
-        let rec = match r.with_context(|| format!("{shown}: row {}", i + 2)) {
-            Ok(rec) => rec,
-            Err(e) => return Some(Err(e)),
-        };
-        let [t, f, d, m] = cells.map(|c| rec.get(c).unwrap_or(b""));
-        listed(t, f, d, m).then_some(Ok(rec))
-    });
-    Ok((item_cols, records))
+/// What the page lists, gathered as the run writes its rows (or as `summarize` reads the
+/// CSVs): the first facts of each total and the first flagged facts, as page JSON, and the
+/// type and headline of the articles they are in. Bounded by the number of totals.
+#[derive(Debug, Default, Clone)]
+pub struct Listing {
+    facts: Vec<String>,
+    flagged: Vec<String>,
+    per_total: HashMap<String, usize>,
+    wanted: HashSet<String>,
+    /// event id, type, headline: in the order first listed, so the page is the same every run.
+    events: Vec<(String, String, String)>,
 }
 
-/// Write `report.html` from the tables in `out_dir` (totals.csv) and the run's facts and
-/// events. One pass over facts.csv streams the listed facts into the page (the flagged ones,
-/// few, are held back for their own list); one pass over events.csv then adds the type and
-/// headline of the articles they are in. A large run costs no more memory than those.
-pub fn write(out_dir: &Path, facts_csv: &Path, events_csv: &Path, path: &Path) -> Result<()> {
-    let totals: Vec<BTreeMap<String, String>> = read_rows(&out_dir.join("totals.csv"))?;
-    let context = || format!("cannot write {}", path.display());
-    let mut out = std::io::BufWriter::new(std::fs::File::create(path).with_context(context)?);
-    write!(
-        out,
-        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>laborfacts report</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n\
-         <header><h1>laborfacts report</h1><p id=\"overview\"></p></header>\n\
-         <section id=\"filters\"></section>\n\
-         <div id=\"main\"><section><h2>Totals</h2><p class=\"hint\">Click a total to list the facts behind it.</p>\
-         <table id=\"totals\"></table></section>\n\
-         <section id=\"facts\"><h2>Facts behind the total</h2><p class=\"hint\">No total chosen.</p></section></div>\n\
-         <section><h2>Monthly series</h2><div id=\"series\"></div></section>\n\
-         <section id=\"flagged\"><h2>Flagged facts (never summed)</h2></section>\n\
-         <script id=\"data\" type=\"application/json\">{{\"totals\":{}",
-        script_json(&totals)
-    )
-    .with_context(context)?;
-    let mut wanted: HashSet<String> = HashSet::new();
-    let mut flagged = Vec::new();
-    write!(out, ",\"facts\":[").with_context(context)?;
-    let mut first = true;
-    let mut per_total: HashMap<String, usize> = HashMap::new();
-    let (cols, records) = listed_facts(facts_csv)?;
-    for rec in records {
-        let rec = rec?;
-        let f =
-            Item::of(&rec, &cols).with_context(|| format!("{}: fact {:?}", facts_csv.display(), rec.get(cols[0])))?;
-        if f.total.is_empty() {
-            if flagged.len() < FLAGGED_LISTED {
-                wanted.insert(f.event.to_string());
-                flagged.push(script_json(&f));
-            }
-            continue;
+impl Listing {
+    /// A fact, if the page lists it and its total (or the flagged list) has room.
+    pub fn add_fact(&mut self, f: &Item) {
+        if !listed(f.total, f.flag, f.dup, f.metric) {
+            return;
         }
-        let n = per_total.entry(f.total.to_string()).or_default();
+        if f.total.is_empty() {
+            if self.flagged.len() < FLAGGED_LISTED {
+                self.flagged.push(script_json(f));
+                self.wanted.insert(f.event.to_string());
+            }
+            return;
+        }
+        let n = self.per_total.entry(f.total.to_string()).or_default();
         *n += 1;
         if *n <= FACTS_PER_TOTAL {
-            wanted.insert(f.event.to_string());
-            write!(out, "{}{}", if first { "" } else { "," }, script_json(&f)).with_context(context)?;
-            first = false;
+            self.facts.push(script_json(f));
+            self.wanted.insert(f.event.to_string());
         }
     }
-    write!(out, "],\"flagged\":[{}]", flagged.join(",")).with_context(context)?;
-    write!(out, ",\"per_total\":{FACTS_PER_TOTAL},\"flagged_listed\":{FLAGGED_LISTED}").with_context(context)?;
-    // The articles of the listed facts: event id → [event type, headline].
-    write!(out, ",\"events\":{{").with_context(context)?;
-    let mut first = true;
-    let mut reader = csv::Reader::from_reader(csv_text(events_csv)?);
-    let headers = reader.headers().with_context(|| format!("{}: header", events_csv.display()))?.clone();
-    let col = |name: &str| {
-        headers.iter().position(|h| h == name).with_context(|| format!("{}: no column {name}", events_csv.display()))
-    };
-    let (id, event_type, title) = (col("event_id")?, col("event_type")?, col("title")?);
-    for (i, row) in reader.records().enumerate() {
-        let e = row.with_context(|| format!("{}: row {}", events_csv.display(), i + 2))?;
-        let cell = |c: usize| e.get(c).unwrap_or("");
-        if wanted.contains(cell(id)) {
-            let entry = script_json(&[cell(event_type), cell(title)]);
-            write!(out, "{}{}:{entry}", if first { "" } else { "," }, script_json(&cell(id))).with_context(context)?;
-            first = false;
+
+    /// An article: kept when a listed fact is in it.
+    pub fn add_event(&mut self, id: &str, event_type: &str, title: &str) {
+        if self.wanted.remove(id) {
+            self.events.push((id.to_string(), event_type.to_string(), title.to_string()));
         }
     }
-    write!(out, "}}").with_context(context)?;
-    write!(out, "}}</script>\n<script>\n{SCRIPT}</script>\n</body>\n</html>\n")
+
+    /// The listing of facts.csv and events.csv: the facts the page lists are decoded, the others
+    /// (most of a run) skipped on four cells.
+    pub fn from_csv(facts_csv: &Path, events_csv: &Path) -> Result<Self> {
+        let mut listing = Listing::default();
+        let shown = facts_csv.display().to_string();
+        let mut reader = csv::Reader::from_reader(csv_text(facts_csv)?);
+        let headers = reader.headers().with_context(|| format!("{shown}: header"))?.clone();
+        let col =
+            |name: &str| headers.iter().position(|h| h == name).with_context(|| format!("{shown}: no column {name}"));
+        let mut cols = [0; ITEM_COLUMNS.len()];
+        for (c, name) in cols.iter_mut().zip(ITEM_COLUMNS) {
+            *c = col(name)?;
+        }
+        let [total, flag, dup, metric] = [col("total_id")?, col("flag")?, col("dup")?, col("metric")?];
+        let mut rec = csv::ByteRecord::new();
+        let mut line = 1;
+        while reader.read_byte_record(&mut rec).with_context(|| format!("{shown}: row {}", line + 1))? {
+            line += 1;
+            let cell = |c: usize| rec.get(c).unwrap_or(b"");
+            let (t, f, m) = (cell(total), cell(flag), cell(metric));
+            if t.is_empty() && (f.is_empty() || cell(dup) == b"true" || m == b"other") {
+                continue;
+            }
+            listing.add_fact(&Item::of(&rec, &cols).with_context(|| format!("{shown}: row {line}"))?);
+        }
+        let mut reader = csv::Reader::from_reader(csv_text(events_csv)?);
+        let headers = reader.headers().with_context(|| format!("{}: header", events_csv.display()))?.clone();
+        let col = |name: &str| {
+            headers
+                .iter()
+                .position(|h| h == name)
+                .with_context(|| format!("{}: no column {name}", events_csv.display()))
+        };
+        let (id, event_type, title) = (col("event_id")?, col("event_type")?, col("title")?);
+        for (i, row) in reader.records().enumerate() {
+            let e = row.with_context(|| format!("{}: row {}", events_csv.display(), i + 2))?;
+            let cell = |c: usize| e.get(c).unwrap_or("");
+            listing.add_event(cell(id), cell(event_type), cell(title));
+        }
+        Ok(listing)
+    }
+
+    /// Write the page: the totals of `totals_csv` and the listed facts.
+    pub fn write(&self, totals_csv: &Path, path: &Path) -> Result<()> {
+        let totals: Vec<BTreeMap<String, String>> = read_rows(totals_csv)?;
+        let events: BTreeMap<&str, [&str; 2]> =
+            self.events.iter().map(|(id, t, title)| (id.as_str(), [t.as_str(), title.as_str()])).collect();
+        let context = || format!("cannot write {}", path.display());
+        let mut out = std::io::BufWriter::new(std::fs::File::create(path).with_context(context)?);
+        write!(
+            out,
+            "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+             <title>laborfacts report</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n\
+             <header><h1>laborfacts report</h1><p id=\"overview\"></p></header>\n\
+             <section id=\"filters\"></section>\n\
+             <div id=\"main\"><section><h2>Totals</h2><p class=\"hint\">Click a total to list the facts behind it.</p>\
+             <table id=\"totals\"></table></section>\n\
+             <section id=\"facts\"><h2>Facts behind the total</h2><p class=\"hint\">No total chosen.</p></section></div>\n\
+             <section><h2>Monthly series</h2><div id=\"series\"></div></section>\n\
+             <section id=\"flagged\"><h2>Flagged facts (never summed)</h2></section>\n\
+             <script id=\"data\" type=\"application/json\">{{\"totals\":{},\"facts\":[{}],\"flagged\":[{}],\"events\":{},\
+             \"per_total\":{FACTS_PER_TOTAL},\"flagged_listed\":{FLAGGED_LISTED}}}</script>\n<script>\n{SCRIPT}</script>\n\
+             </body>\n</html>\n",
+            script_json(&totals),
+            self.facts.join(","),
+            self.flagged.join(","),
+            script_json(&events),
+        )
         .and_then(|_| out.flush())
-        .with_context(context)?;
-    Ok(())
+        .with_context(context)
+    }
 }
 
 #[cfg(test)]
@@ -275,7 +320,8 @@ mod tests {
         )
         .unwrap();
         let page = dir.path().join("report.html");
-        write(dir.path(), &dir.path().join("facts.csv"), &dir.path().join("events.csv"), &page).unwrap();
+        let listing = Listing::from_csv(&dir.path().join("facts.csv"), &dir.path().join("events.csv")).unwrap();
+        listing.write(&dir.path().join("totals.csv"), &page).unwrap();
         let html = std::fs::read_to_string(&page).unwrap();
         assert_eq!(html.matches("</script>").count(), 2, "evidence cannot close the data element");
         let data = page_data(&html);

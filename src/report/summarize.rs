@@ -119,7 +119,7 @@ pub fn fact_total_id(f: &crate::report::output::FactRow, period: Period) -> Stri
 
 /// Distinct strings of a column, numbered in order of appearance: the frames hold small
 /// integer ids instead of a million copies of 上海市.
-#[derive(Default)]
+#[derive(Debug, Default, Clone)]
 struct Interner {
     ids: HashMap<String, u32>,
     names: Vec<String>,
@@ -224,9 +224,162 @@ fn write_table(
     Ok(())
 }
 
+/// The cells of a fact that the totals need, borrowed from a facts.csv record or a FactRow.
+pub struct FactCells<'a> {
+    pub event_id: &'a str,
+    pub event_type: &'a str,
+    pub value: &'a str,
+    pub unit: &'a str,
+    pub qualifier: &'a str,
+    pub metric: &'a str,
+    pub status: &'a str,
+    pub per_unit: bool,
+    pub province: &'a str,
+    pub scope: &'a str,
+    pub date_end: &'a str,
+    pub dup: bool,
+    pub flag: &'a str,
+}
+
+impl<'a> FactCells<'a> {
+    pub fn of(f: &'a crate::report::output::FactRow, event_type: &'a str) -> Self {
+        FactCells {
+            event_id: &f.event_id,
+            event_type,
+            value: &f.value,
+            unit: &f.unit,
+            qualifier: &f.qualifier,
+            metric: &f.metric,
+            status: &f.status,
+            per_unit: f.per_unit,
+            province: &f.province,
+            scope: &f.scope,
+            date_end: &f.date_end,
+            dup: f.dup,
+            flag: &f.flag,
+        }
+    }
+}
+
+/// The totals' input, gathered as the run writes its rows (or as `summarize` reads the CSVs):
+/// the labour-news articles per place and period, and one compact row per counted fact
+/// (interned ids and the value in hundredths), for polars to group.
+#[derive(Debug, Default, Clone)]
+pub struct Totals {
+    period: Period,
+    articles: BTreeMap<(String, String), i64>,
+    places: Interner,
+    periods: Interner,
+    metrics: Interner,
+    units: Interner,
+    types: Interner,
+    events: Interner,
+    c_place: Vec<u32>,
+    c_period: Vec<u32>,
+    c_metric: Vec<u32>,
+    c_unit: Vec<u32>,
+    c_type: Vec<u32>,
+    c_event: Vec<u32>,
+    c_value: Vec<i64>,
+    c_least: Vec<i64>,
+    c_approx: Vec<i64>,
+}
+
+impl Totals {
+    pub fn new(period: Period) -> Self {
+        Totals { period, ..Totals::default() }
+    }
+
+    /// One article: counted among its place's labour-news articles unless a copy or not labour news.
+    pub fn add_event(&mut self, event_type: &str, province: &str, scope: &str, dup: bool, date_end: &str) {
+        if !dup && event_type != "other" {
+            *self.articles.entry((place_row(province, scope).to_string(), self.period.label(date_end))).or_default() +=
+                1;
+        }
+    }
+
+    /// One fact; only counted facts are kept. A value that is not a finite, non-negative number
+    /// (a hand-edited facts.csv) is an error.
+    pub fn add_fact(&mut self, f: &FactCells) -> Result<()> {
+        let value = match f.value.parse::<f64>() {
+            Ok(v) if v.is_finite() && v >= 0.0 => v,
+            _ => anyhow::bail!("value {:?} is not a finite, non-negative number", f.value),
+        };
+        if !counted(f.dup, f.status, f.per_unit, f.metric, f.flag) {
+            return Ok(());
+        }
+        self.c_place.push(self.places.id(place_row(f.province, f.scope)));
+        self.c_period.push(self.periods.id(&self.period.label(f.date_end)));
+        self.c_metric.push(self.metrics.id(f.metric));
+        self.c_unit.push(self.units.id(f.unit));
+        self.c_type.push(self.types.id(f.event_type));
+        self.c_event.push(self.events.id(f.event_id));
+        // Hundredths (fen, for yuan): every counted value has at most two decimals, so the
+        // integer sums are exact — no binary-float noise such as 16108718045.999998.
+        self.c_value.push((value * 100.0).round() as i64);
+        self.c_least.push((f.qualifier == "at_least") as i64);
+        self.c_approx.push((f.qualifier == "approx") as i64);
+        Ok(())
+    }
+
+    /// The totals of facts.csv and events.csv as written by a run or saved from a spreadsheet.
+    pub fn from_csv(facts_csv: &Path, events_csv: &Path, period: Period) -> Result<Self> {
+        let mut totals = Totals::new(period);
+        let mut event_type_of: HashMap<String, String> = HashMap::new();
+        stream_columns(events_csv, &["event_id", "event_type", "province", "scope?", "dup", "date_end"], |r| {
+            event_type_of.insert(r[0].to_string(), r[1].to_string());
+            totals.add_event(r[1], r[2], r[3], r[4] == "true", r[5]);
+            Ok(())
+        })?;
+        let columns = [
+            "event_id",
+            "value",
+            "unit",
+            "qualifier",
+            "metric",
+            "status",
+            "per_unit",
+            "province",
+            "scope",
+            "date_end",
+            "dup",
+            "flag",
+        ];
+        stream_columns(facts_csv, &columns, |r| {
+            totals.add_fact(&FactCells {
+                event_id: r[0],
+                event_type: event_type_of.get(r[0]).map_or("", String::as_str),
+                value: r[1],
+                unit: r[2],
+                qualifier: r[3],
+                metric: r[4],
+                status: r[5],
+                per_unit: r[6] == "true",
+                province: r[7],
+                scope: r[8],
+                date_end: r[9],
+                dup: r[10] == "true",
+                flag: r[11],
+            })
+        })?;
+        Ok(totals)
+    }
+}
+
+/// The summary tables of facts.csv and events.csv (`laborfacts summarize`).
 pub fn summarize(
     facts_csv: &Path,
     events_csv: &Path,
+    provinces: &[ProvinceInfo],
+    out_dir: &Path,
+    opts: &SummaryOptions,
+) -> Result<SummaryReport> {
+    write_totals(Totals::from_csv(facts_csv, events_csv, opts.period)?, provinces, out_dir, opts)
+}
+
+/// Write totals.csv, metric_by_event_type.csv and province_summary.csv (and their Parquet).
+pub fn write_totals(
+    totals: Totals,
     provinces: &[ProvinceInfo],
     out_dir: &Path,
     opts: &SummaryOptions,
@@ -242,67 +395,24 @@ pub fn summarize(
     let english_of: HashMap<&str, &str> = order.iter().map(|o| (o.0.as_str(), o.2.as_str())).collect();
     let rank_of = |p: &str| rank.get(p).copied().unwrap_or(usize::MAX);
     let code = |p: &str| code_of.get(p).copied().unwrap_or("").to_string();
-
-    // Events: their type by id, and the labour-news articles of each place and period.
-    let mut event_type_of: HashMap<String, String> = HashMap::new();
-    let mut articles: BTreeMap<(String, String), i64> = BTreeMap::new();
-    stream_columns(events_csv, &["event_id", "event_type", "province", "scope?", "dup", "date_end"], |r| {
-        event_type_of.insert(r[0].to_string(), r[1].to_string());
-        if r[4] != "true" && r[1] != "other" {
-            *articles.entry((place_row(r[2], r[3]).to_string(), opts.period.label(r[5]))).or_default() += 1;
-        }
-        Ok(())
-    })?;
-
-    let (mut places, mut periods, mut metrics, mut units, mut types, mut events) = (
-        Interner::default(),
-        Interner::default(),
-        Interner::default(),
-        Interner::default(),
-        Interner::default(),
-        Interner::default(),
-    );
-    let (mut c_place, mut c_period, mut c_metric, mut c_unit, mut c_type, mut c_event) =
-        (vec![], vec![], vec![], vec![], vec![], vec![]);
-    let (mut c_value, mut c_least, mut c_approx) = (vec![], vec![], vec![]);
-    stream_columns(
-        facts_csv,
-        &[
-            "event_id",
-            "value",
-            "unit",
-            "qualifier",
-            "metric",
-            "status",
-            "per_unit",
-            "province",
-            "scope",
-            "date_end",
-            "dup",
-            "flag",
-        ],
-        |r| {
-            let value = match r[1].parse::<f64>() {
-                Ok(v) if v.is_finite() && v >= 0.0 => v,
-                _ => anyhow::bail!("value {:?} is not a finite, non-negative number", r[1]),
-            };
-            if !counted(r[10] == "true", r[5], r[6] == "true", r[4], r[11]) {
-                return Ok(());
-            }
-            c_place.push(places.id(place_row(r[7], r[8])));
-            c_period.push(periods.id(&opts.period.label(r[9])));
-            c_metric.push(metrics.id(r[4]));
-            c_unit.push(units.id(r[2]));
-            c_type.push(types.id(event_type_of.get(r[0]).map_or("", String::as_str)));
-            c_event.push(events.id(r[0]));
-            // Hundredths (fen, for yuan): every counted value has at most two decimals, so the
-            // integer sums are exact — no binary-float noise such as 16108718045.999998.
-            c_value.push((value * 100.0).round() as i64);
-            c_least.push((r[3] == "at_least") as i64);
-            c_approx.push((r[3] == "approx") as i64);
-            Ok(())
-        },
-    )?;
+    let Totals {
+        articles,
+        places,
+        periods,
+        metrics,
+        units,
+        types,
+        c_place,
+        c_period,
+        c_metric,
+        c_unit,
+        c_type,
+        c_event,
+        c_value,
+        c_least,
+        c_approx,
+        ..
+    } = totals;
     let facts = DataFrame::new_infer_height(vec![
         Column::new("place".into(), c_place),
         Column::new("period".into(), c_period),
