@@ -182,6 +182,7 @@ fn rule_values_that_make_no_sense_are_refused_at_their_line() {
         ("numbers.toml", "max_digits = 15", "max_digits = 99", "max_digits = 99 must be within 1..=15"),
         ("numbers.toml", "range_joiners = [\"至\"", "range_joiners = [\"\", \"至\"", "range_joiners: word 1 is empty"),
         ("dedup.toml", "sample_modulus = 4", "sample_modulus = 0", "sample_modulus = 0 must be within 1..=64"),
+        ("dates.toml", "background_days = 180", "background_days = 0", "background_days = 0 must be within 30..=3650"),
         ("dedup.toml", "article_containment = 0.6", "article_containment = 7", "must be within 0.05..=1"),
         ("segment.toml", "pattern = '^本报讯", "pattern = '(?:x)?|^本报讯", "matches the empty string"),
         ("metrics.toml", "labour_cues = [", "labour_cues = [\"\", ", "empty cue word \"\""),

@@ -50,6 +50,7 @@ struct Cues {
     future_after: Vec<String>,
     future_window: usize,
     max_days_ahead: i64,
+    background_days: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -209,6 +210,7 @@ impl DateGrammar {
         ] {
             src.nonempty_words(key, words)?;
         }
+        src.in_range("background_days", c.background_days, 30..=3650)?;
         for (name, [a, b]) in f.month_parts.iter().chain(&f.year_parts) {
             if a > b || *a == 0 {
                 return Err(src.error_at_text(name, format!("part {name:?}: bad range [{a}, {b}]")));
@@ -225,6 +227,15 @@ impl DateGrammar {
             anchors,
             cues: f.cues,
         })
+    }
+
+    /// Whether a mention is background rather than news: a month or year (no day) that ended
+    /// more than `background_days` before the publication (经2015年底精准识别 in a 2020 article).
+    pub fn is_background(&self, m: &DateMention, pub_date: Option<NaiveDate>) -> bool {
+        match (m.date_end, pub_date) {
+            (Some(end), Some(p)) => m.grain != Grain::Day && (p - end).num_days() > self.cues.background_days,
+            _ => false,
+        }
     }
 
     /// Atoms of every rule, leftmost and non-overlapping, in one pass.
@@ -562,6 +573,16 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn an_old_month_in_a_lead_is_background_an_old_day_is_not() {
+        let published = Some(d("2020-05-24"));
+        let first = |text: &str| g().find_all(text, d("2020-05-24")).into_iter().next().unwrap();
+        assert!(g().is_background(&first("经2015年底精准识别,共有贫困村97个。"), published));
+        assert!(!g().is_background(&first("2012年7月21日,北京遭遇特大暴雨。"), published), "a day is news");
+        assert!(!g().is_background(&first("今年4月,县总工会为职工送去慰问金。"), published), "a recent month");
+        assert!(!g().is_background(&first("经2015年底精准识别,共有贫困村97个。"), None), "no publication date");
     }
 
     fn one(text: &str, reference: &str) -> (String, String, &'static str) {

@@ -146,7 +146,7 @@ impl Analyser {
             let labour_headline = self.facts.is_labour_headline(&a.title);
             let about_labour = labour_headline || self.facts.is_labour_headline(lead_text);
             let event_type = if about_labour { typed } else { "other" };
-            let event_date = event_date(a, lead_para.map(|p| p.start..p.end), &mentions, pub_date);
+            let event_date = event_date(a, lead_para.map(|p| p.start..p.end), &mentions, pub_date, &self.dates);
             let (src_start, src_end) = norm.source_span(a.start, a.end);
             let event_id = format!("{}#{}", doc.rel, a.index);
             let venue = &places.venue;
@@ -263,17 +263,19 @@ impl Analyser {
 }
 
 /// The event's date: the first dated mention of the lead paragraph (photo captions: of the
-/// whole item) that is a day, month or range; else the publication date as `approx`.
+/// whole item) that is a day, month or range and not background; else the publication date as
+/// `approx`.
 fn event_date(
     a: &Article,
     lead: Option<Range<usize>>,
     mentions: &[DateMention],
     pub_date: Option<NaiveDate>,
+    dates: &DateGrammar,
 ) -> DateCols {
     let window = if a.kind == "photo" { a.start..a.end } else { lead.unwrap_or(a.body_start..a.end) };
     mentions
         .iter()
-        .filter(|m| m.start >= window.start && m.end <= window.end && !m.target)
+        .filter(|m| m.start >= window.start && m.end <= window.end && !m.target && !dates.is_background(m, pub_date))
         .find(|m| matches!(m.kind, DateKind::Point | DateKind::Range) && m.grain != Grain::Year)
         .map(DateCols::of)
         .unwrap_or_else(|| DateCols::approx(pub_date))
