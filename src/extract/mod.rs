@@ -263,8 +263,8 @@ impl Analyser {
 }
 
 /// The event's date: the first dated mention of the lead paragraph (photo captions: of the
-/// whole item) that is a day, month or range and not background; else the publication date as
-/// `approx`.
+/// whole item) that is a day, month or range, unless it is background; else the publication
+/// date as `approx`.
 fn event_date(
     a: &Article,
     lead: Option<Range<usize>>,
@@ -273,10 +273,13 @@ fn event_date(
     dates: &DateGrammar,
 ) -> DateCols {
     let window = if a.kind == "photo" { a.start..a.end } else { lead.unwrap_or(a.body_start..a.end) };
+    // Background first (经2015年底精准识别…): the lead then gives no date of its own; a later
+    // mention would as likely be more background or a month of the wrong year.
     mentions
         .iter()
-        .filter(|m| m.start >= window.start && m.end <= window.end && !m.target && !dates.is_background(m, pub_date))
+        .filter(|m| m.start >= window.start && m.end <= window.end && !m.target)
         .find(|m| matches!(m.kind, DateKind::Point | DateKind::Range) && m.grain != Grain::Year)
+        .filter(|m| !dates.is_background(m, pub_date))
         .map(DateCols::of)
         .unwrap_or_else(|| DateCols::approx(pub_date))
 }
