@@ -14,74 +14,54 @@ use crate::report::schema::{Col, ColType};
 
 const BATCH_ROWS: usize = 64 * 1024;
 
+/// The cells of a column as `T`: an empty cell is null, one that `parse` refuses is an error
+/// naming its row and column.
+fn typed<T>(cells: &[&str], c: &Col, first_row: usize, parse: &dyn Fn(&str) -> Option<T>) -> Result<Vec<Option<T>>> {
+    cells
+        .iter()
+        .enumerate()
+        .map(|(r, v)| {
+            if v.is_empty() {
+                return Ok(None);
+            }
+            parse(v).map(Some).ok_or_else(|| {
+                anyhow::anyhow!("row {}: column {}: {v:?} is not a {:?}", first_row + r + 2, c.name, c.ty)
+            })
+        })
+        .collect()
+}
+
 /// One batch of rows as a frame of the schema's types.
 fn frame(cols: &[Col], rows: &[Vec<String>], first_row: usize) -> Result<DataFrame> {
-    let bad = |r: usize, c: &Col, v: &str| {
-        anyhow::anyhow!("row {}: column {}: {v:?} is not a {:?}", first_row + r + 2, c.name, c.ty)
-    };
     let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
-    let columns =
-        cols.iter()
-            .enumerate()
-            .map(|(i, c)| {
-                let cells = rows.iter().map(|r| r.get(i).map_or("", String::as_str));
-                let name: PlSmallStr = c.name.as_str().into();
-                Ok(match c.ty {
-                    ColType::Text => Column::new(name, cells.collect::<Vec<&str>>()),
-                    ColType::Int => Column::new(
-                        name,
-                        cells
-                            .enumerate()
-                            .map(|(r, v)| {
-                                if v.is_empty() {
-                                    Ok(None)
-                                } else {
-                                    v.parse::<i64>().map(Some).map_err(|_| bad(r, c, v))
-                                }
-                            })
-                            .collect::<Result<Vec<Option<i64>>>>()?,
-                    ),
-                    ColType::Decimal => Column::new(
-                        name,
-                        cells
-                            .enumerate()
-                            .map(|(r, v)| {
-                                if v.is_empty() {
-                                    Ok(None)
-                                } else {
-                                    v.parse::<f64>().map(Some).map_err(|_| bad(r, c, v))
-                                }
-                            })
-                            .collect::<Result<Vec<Option<f64>>>>()?,
-                    ),
-                    ColType::Bool => Column::new(
-                        name,
-                        cells
-                            .enumerate()
-                            .map(|(r, v)| match v {
-                                "" => Ok(None),
-                                "true" => Ok(Some(true)),
-                                "false" => Ok(Some(false)),
-                                _ => Err(bad(r, c, v)),
-                            })
-                            .collect::<Result<Vec<Option<bool>>>>()?,
-                    ),
-                    ColType::Date => {
-                        let days = cells
-                            .enumerate()
-                            .map(|(r, v)| {
-                                if v.is_empty() {
-                                    return Ok(None);
-                                }
-                                let d = chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| bad(r, c, v))?;
-                                Ok(Some((d - epoch).num_days() as i32))
-                            })
-                            .collect::<Result<Vec<Option<i32>>>>()?;
-                        Series::new(name, days).cast(&DataType::Date)?.into()
-                    }
-                })
+    let columns = cols
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let cells: Vec<&str> = rows.iter().map(|r| r.get(i).map_or("", String::as_str)).collect();
+            let name: PlSmallStr = c.name.as_str().into();
+            Ok(match c.ty {
+                ColType::Text => Column::new(name, cells),
+                ColType::Int => Column::new(name, typed(&cells, c, first_row, &|v: &str| v.parse::<i64>().ok())?),
+                ColType::Decimal => Column::new(name, typed(&cells, c, first_row, &|v: &str| v.parse::<f64>().ok())?),
+                ColType::Bool => Column::new(
+                    name,
+                    typed(&cells, c, first_row, &|v: &str| match v {
+                        "true" => Some(true),
+                        "false" => Some(false),
+                        _ => None,
+                    })?,
+                ),
+                ColType::Date => {
+                    let days = typed(&cells, c, first_row, &|v: &str| {
+                        let d = chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").ok()?;
+                        Some((d - epoch).num_days() as i32)
+                    })?;
+                    Series::new(name, days).cast(&DataType::Date)?.into()
+                }
             })
-            .collect::<Result<Vec<Column>>>()?;
+        })
+        .collect::<Result<Vec<Column>>>()?;
     Ok(DataFrame::new(rows.len(), columns)?)
 }
 
