@@ -157,7 +157,7 @@ const FLAGGED_LISTED: usize = 2000;
 
 /// Whether the page lists a fact: it feeds a total, or it is a labour figure kept out of the
 /// totals by its plausibility flag.
-pub fn listed(total_id: &str, flag: &str, dup: bool, metric: &str) -> bool {
+fn listed(total_id: &str, flag: &str, dup: bool, metric: &str) -> bool {
     !total_id.is_empty() || (!flag.is_empty() && !dup && metric != "other")
 }
 
@@ -187,7 +187,11 @@ impl Listing {
             }
             return;
         }
-        let n = self.per_total.entry(f.total.to_string()).or_default();
+        // Looked up before inserting: most facts of a large run belong to a total already seen.
+        let n = match self.per_total.get_mut(f.total) {
+            Some(n) => n,
+            None => self.per_total.entry(f.total.to_string()).or_default(),
+        };
         *n += 1;
         if *n <= FACTS_PER_TOTAL {
             self.facts.push(script_json(f));
@@ -220,9 +224,12 @@ impl Listing {
         let mut line = 1;
         while reader.read_byte_record(&mut rec).with_context(|| format!("{shown}: row {}", line + 1))? {
             line += 1;
-            let cell = |c: usize| rec.get(c).unwrap_or(b"");
-            let (t, f, m) = (cell(total), cell(flag), cell(metric));
-            if t.is_empty() && (f.is_empty() || cell(dup) == b"true" || m == b"other") {
+            // Four cells decide; the others (most of a run) are not decoded.
+            let cell = |c: usize| {
+                std::str::from_utf8(rec.get(c).unwrap_or(b""))
+                    .with_context(|| format!("{shown}: row {line}: not UTF-8"))
+            };
+            if !listed(cell(total)?, cell(flag)?, cell(dup)? == "true", cell(metric)?) {
                 continue;
             }
             listing.add_fact(&Item::of(&rec, &cols).with_context(|| format!("{shown}: row {line}"))?);
