@@ -229,7 +229,6 @@ struct Sink {
     events_out: CsvOut,
     facts_out: CsvOut,
     summary: RunSummary,
-    period: Period,
 }
 
 impl Sink {
@@ -242,7 +241,7 @@ impl Sink {
         }
         for (fact, &para) in a.facts.iter_mut().zip(&a.fact_para) {
             fact.dup |= a.event.dup || verdict.para_dup_of.get(para).is_some_and(|d| d.is_some());
-            fact.total_id = fact_total_id(fact, self.period);
+            fact.total_id = fact_total_id(fact, self.summary.totals.period());
             self.summary.counted += !fact.total_id.is_empty() as usize;
             self.summary.totals.add_fact(&FactCells::of(fact, &a.event.event_type))?;
             self.summary.listing.add_fact(&Item::of_row(fact));
@@ -291,7 +290,6 @@ pub fn run(engine: &Engine, cfg: &RunConfig, staging: &Staging) -> Result<RunSum
         events_out: CsvOut::create(&staging.path("events.csv"), cfg.bom)?,
         facts_out: CsvOut::create(&staging.path("facts.csv"), cfg.bom)?,
         summary: RunSummary { totals: Totals::new(cfg.period), ..RunSummary::default() },
-        period: cfg.period,
     };
     sink.events_out.header(&schema::names(&schema::events()))?;
     sink.facts_out.header(&schema::names(&schema::facts()))?;

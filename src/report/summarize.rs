@@ -43,7 +43,7 @@ impl Period {
         };
         match self {
             Period::Year => year.to_string(),
-            Period::Quarter => format!("{year}-Q{}", (month + 2) / 3),
+            Period::Quarter => format!("{year}-Q{}", month.div_ceil(3)),
             Period::Month => format!("{year}-{month:02}"),
             Period::All => "all".into(),
         }
@@ -290,6 +290,11 @@ impl Totals {
         Totals { period, ..Totals::default() }
     }
 
+    /// The period the totals are bucketed by (facts.csv `total_id` names it too).
+    pub fn period(&self) -> Period {
+        self.period
+    }
+
     /// One article: counted among its place's labour-news articles unless a copy or not labour news.
     pub fn add_event(&mut self, event_type: &str, province: &str, scope: &str, dup: bool, date_end: &str) {
         if !dup && event_type != "other" {
@@ -462,7 +467,7 @@ pub fn write_totals(
             .map(|c| i64s(df, c))
             .collect::<Result<_>>()?;
         let mut idx: Vec<usize> = (0..p.len()).collect();
-        idx.sort_by_key(|&i| {
+        idx.sort_by_cached_key(|&i| {
             (
                 rank_of(&p[i]),
                 p[i].clone(),
@@ -512,6 +517,7 @@ pub fn write_totals(
     ])?;
     let on_values =
         Arc::new(tidy.clone().lazy().select([col("measure").unique().sort(SortOptions::default())]).collect()?);
+    // (place, period) → measure → [sum, facts, facts_at_least, facts_approx]
     let mut wide: HashMap<(String, String), HashMap<String, [Option<i64>; 4]>> = HashMap::new();
     for (v, value) in ["sum", "facts", "facts_at_least", "facts_approx"].iter().enumerate() {
         let pivoted = tidy
@@ -561,7 +567,7 @@ pub fn write_totals(
         }
     }
     let mut keys: Vec<(String, String)> = row_counts.keys().chain(articles.keys()).cloned().collect();
-    keys.sort_by_key(|(p, per)| (rank_of(p), p.clone(), period_key(per)));
+    keys.sort_by_cached_key(|(p, per)| (rank_of(p), p.clone(), period_key(per)));
     keys.dedup();
     let mut summary_rows = Vec::with_capacity(keys.len());
     for key in keys {
