@@ -10,28 +10,10 @@ use std::process::Command;
 use laborfacts::report::schema::{self, ColType};
 
 mod common;
-use common::{extract, facts, root, stderr};
+use common::{extract, facts, hundredths, period_of, root, stderr};
 
 fn rows(path: &Path) -> Vec<BTreeMap<String, String>> {
     laborfacts::report::output::read_rows(path).unwrap()
-}
-
-/// A decimal cell in hundredths, from its text.
-fn hundredths(text: &str) -> i64 {
-    let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
-    assert!(frac.len() <= 2, "{text}: more than two decimals");
-    whole.parse::<i64>().unwrap() * 100 + format!("{frac:0<2}").parse::<i64>().unwrap()
-}
-
-/// The period label of a date, written out here independently of the library.
-fn period_of(date: &str, period: &str) -> String {
-    match (period, date.len() >= 7) {
-        ("all", _) => "all".into(),
-        (_, false) => String::new(),
-        ("year", _) => date[..4].into(),
-        ("quarter", _) => format!("{}-Q{}", &date[..4], (date[5..7].parse::<u32>().unwrap() - 1) / 3 + 1),
-        _ => date[..7].into(),
-    }
 }
 
 #[test]

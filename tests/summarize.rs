@@ -8,6 +8,9 @@ use std::path::Path;
 use laborfacts::report::summarize::{Period, ProvinceInfo, SummaryOptions, summarize};
 use polars::prelude::*;
 
+mod common;
+use common::{hundredths, period_of};
+
 const FACTS: &str = "\u{feff}fact_id,doc,event_id,text,value,value_max,unit,qualifier,metric,status,per_unit,province,prefecture,county,scope,date_start,date_end,date_kind,dup,start,end,evidence,rule,flag
 a.0,a.txt,a#0,近1700万元,17000000,,yuan,approx,money_recovered,actual,false,上海市,,奉贤区,county,,2024-09-30,as_of,false,1,2,\"帮助职工执行到位工资款近1700万元。\",r,
 a.1,a.txt,a#0,900余人,900,,person,at_least,workers_covered,actual,false,上海市,,奉贤区,county,,2024-09-30,as_of,false,3,4,e,r,
@@ -71,28 +74,6 @@ fn run_with(
 
 fn run(bom: bool, parquet: bool) -> (tempfile::TempDir, laborfacts::report::summarize::SummaryReport) {
     run_with(bom, parquet, Period::Year)
-}
-
-/// A decimal cell in hundredths, by its text (no float arithmetic on the way).
-fn hundredths(text: &str) -> i64 {
-    let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
-    whole.parse::<i64>().unwrap() * 100 + format!("{frac:0<2}")[..2].parse::<i64>().unwrap()
-}
-
-/// The period of a date, written out here independently of the library.
-fn period_of(date: &str, period: &str) -> String {
-    if period == "all" {
-        return "all".into();
-    }
-    if date.is_empty() {
-        return String::new();
-    }
-    let month: u32 = date[5..7].parse().unwrap();
-    match period {
-        "year" => date[..4].to_string(),
-        "quarter" => format!("{}-Q{}", &date[..4], (month - 1) / 3 + 1),
-        _ => date[..7].to_string(),
-    }
 }
 
 #[test]
