@@ -5,6 +5,7 @@
 //! sequentially in document order ([`DedupIndex::check`]) so the first copy is the original.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::path::Path;
 
 use serde::Deserialize;
@@ -93,6 +94,38 @@ pub fn fingerprint(text: &str, places: impl Iterator<Item = u32>, cfg: &DedupCon
     ParaPrint { chars: skeleton.len(), hashes, salient }
 }
 
+/// Hashing for keys that are hashes already: one multiply spreads them into the high bits the
+/// table probes with, where SipHash would cost more than the lookup.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8 | b as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+    fn write_u32(&mut self, key: u32) {
+        self.0 = (key as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+/// Add `n` hits of `owner`; owners per paragraph are few, so a list beats a map.
+fn add_hits(hits: &mut Vec<(u32, usize)>, owner: u32, n: usize) {
+    match hits.iter_mut().find(|(o, _)| *o == owner) {
+        Some((_, count)) => *count += n,
+        None => hits.push((owner, n)),
+    }
+}
+
+/// The most-hit owner; ties go to the earliest article.
+fn most_hit(hits: &[(u32, usize)]) -> Option<u32> {
+    hits.iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0))).map(|&(o, _)| o)
+}
+
 /// Whether every element of sorted `part` is in sorted `whole`.
 fn subset(part: &[u32], whole: &[u32]) -> bool {
     part.iter().all(|f| whole.binary_search(f).is_ok())
@@ -112,14 +145,14 @@ pub struct DupVerdict {
 /// each).
 pub struct DedupIndex {
     cfg: DedupConfig,
-    owner: HashMap<u32, u32>,
+    owner: HashMap<u32, u32, BuildHasherDefault<Prehashed>>,
     /// Per article (in check order): its salient hashes, sorted and unique.
     articles: Vec<Box<[u32]>>,
 }
 
 impl DedupIndex {
     pub fn new(cfg: DedupConfig) -> Self {
-        Self { cfg, owner: HashMap::new(), articles: Vec::new() }
+        Self { cfg, owner: HashMap::default(), articles: Vec::new() }
     }
 
     /// Check an article's paragraphs against everything seen before, then remember its new
@@ -127,22 +160,22 @@ impl DedupIndex {
     pub fn check(&mut self, paras: &[ParaPrint]) -> DupVerdict {
         let me = self.articles.len() as u32;
         let mut verdict = DupVerdict { dup_of: None, para_dup_of: vec![None; paras.len()] };
-        let mut other_hits: HashMap<u32, usize> = HashMap::new();
+        let mut other_hits = Vec::new();
+        let mut hits = Vec::new();
         let mut my_salient: Vec<u32> = Vec::new();
         let (mut dup_chars, mut all_chars) = (0usize, 0usize);
         for (i, p) in paras.iter().enumerate() {
             all_chars += p.chars;
-            let mut hits: HashMap<u32, usize> = HashMap::new();
+            hits.clear();
             for h in &p.hashes {
                 if let Some(&o) = self.owner.get(h) {
-                    *hits.entry(o).or_default() += 1;
+                    add_hits(&mut hits, o, 1);
                 }
             }
-            let total: usize = hits.values().sum();
+            let total: usize = hits.iter().map(|h| h.1).sum();
             let contained = p.hashes.len() >= self.cfg.min_fingerprints
                 && total as f64 >= self.cfg.paragraph_containment * p.hashes.len() as f64;
-            // Most-hit owner; ties go to the earliest article.
-            let owner = hits.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map(|(&o, _)| o);
+            let owner = most_hit(&hits);
             // This article's own salient hashes are few and unsorted until it is done.
             let same_salient = owner.is_some_and(|o| {
                 if o == me {
@@ -155,9 +188,9 @@ impl DedupIndex {
                 let owner = owner.expect("same_salient implies an owner");
                 verdict.para_dup_of[i] = Some(owner as usize);
                 dup_chars += p.chars;
-                for (o, n) in hits {
+                for &(o, n) in &hits {
                     if o != me {
-                        *other_hits.entry(o).or_default() += n;
+                        add_hits(&mut other_hits, o, n);
                     }
                 }
             } else {
@@ -170,11 +203,8 @@ impl DedupIndex {
         my_salient.sort_unstable();
         my_salient.dedup();
         if all_chars > 0 && dup_chars as f64 >= self.cfg.article_containment * all_chars as f64 {
-            verdict.dup_of = other_hits
-                .iter()
-                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-                .map(|(&o, _)| o as usize)
-                .filter(|&o| subset(&my_salient, &self.articles[o]));
+            verdict.dup_of =
+                most_hit(&other_hits).map(|o| o as usize).filter(|&o| subset(&my_salient, &self.articles[o]));
         }
         self.articles.push(my_salient.into_boxed_slice());
         verdict

@@ -3,7 +3,7 @@
 //! The pipeline, one module per stage: [`ingest`] → [`normalize`] → [`segment`] →
 //! [`extract`] (events, numbers and quantities, facts, places, dates, plausibility) →
 //! [`dedup`] → [`report`] (the CSVs, the totals, the XLSX/Parquet exports and the HTML
-//! report), orchestrated by [`pipeline`]; [`eval`] scores a run against gold files. Rule files
+//! report), orchestrated by [`pipeline`] (in input order over parallel workers: [`ordered`]); [`eval`] scores a run against gold files. Rule files
 //! are loaded and validated by [`rules`].
 
 pub mod dedup;
@@ -11,6 +11,7 @@ pub mod eval;
 pub mod extract;
 pub mod ingest;
 pub mod normalize;
+pub mod ordered;
 pub mod pipeline;
 pub mod progress;
 pub mod report;

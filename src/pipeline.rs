@@ -1,9 +1,9 @@
 //! The batch run: ingest → normalise → segment → extract/resolve (parallel over documents)
 //! → duplicates (sequential, in file-name order) → write.
 //!
-//! Documents are processed in chunks: a chunk is analysed in parallel, then its results are
-//! checked for duplicates and written in input order, so memory stays bounded by the chunk and
-//! the output bytes do not depend on the thread count. A document above [`PIECE_BYTES`] is
+//! Worker threads analyse documents while the calling thread checks their results for
+//! duplicates and writes them, in input order ([`crate::ordered`]), so memory stays bounded by
+//! the documents in flight and the output bytes do not depend on the thread count. A document above [`PIECE_BYTES`] is
 //! read in the sequential stage and its pieces analysed in parallel, one such text at a time.
 
 use std::ops::Range;
@@ -283,7 +283,8 @@ pub fn run(engine: &Engine, cfg: &RunConfig, staging: &Staging) -> Result<RunSum
     }
     skipped.extend(cfg.pub_dates.unmatched_manifest_rows(&files));
     let threads = cfg.threads.max(1);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+    // Only a document above PIECE_BYTES needs a pool (for its pieces); most runs have none.
+    let pool = std::sync::OnceLock::new();
     let mut sink = Sink {
         index: DedupIndex::new(engine.dedup.clone()),
         event_ids: Vec::new(),
@@ -300,71 +301,63 @@ pub fn run(engine: &Engine, cfg: &RunConfig, staging: &Staging) -> Result<RunSum
         skipped.push(s);
     };
 
-    let chunk = (threads * 32).max(64);
-    // Analysis and the sequential stage overlap: a thread feeds analysed batches, in input
-    // order, through a channel of one batch while this one marks duplicates and writes the
-    // previous batch. A failed write drops the receiver, which ends the feeder.
-    std::thread::scope(|scope| -> Result<()> {
-        let (feed, analysed) = std::sync::mpsc::sync_channel::<Vec<Result<Work, Skipped>>>(1);
-        let (pool_ref, times, files_ref) = (&pool, &summary_times, &files);
-        scope.spawn(move || {
-            for batch in files_ref.chunks(chunk) {
-                let results =
-                    pool_ref.install(|| batch.par_iter().map(|p| process(engine, p, &cfg.pub_dates, times)).collect());
-                if feed.send(results).is_err() {
-                    break;
-                }
+    // Workers analyse documents while this thread marks duplicates and writes, in input order;
+    // a window of documents in flight bounds the memory.
+    let window = threads * 16;
+    let analyse = |input: &InputFile| process(engine, input, &cfg.pub_dates, &summary_times);
+    crate::ordered::map_in_order(&files, threads, window, analyse, |input, result| -> Result<()> {
+        // The facts so far, one document behind: enough for a progress line.
+        progress.advance(input.len, sink.summary.facts, sink.summary.counted);
+        match result {
+            Err(s) => skip(s),
+            Ok(Work::Done(size, repaired, articles)) => {
+                sink.document(size, repaired, &progress);
+                summary_times.time(5, || articles.into_iter().try_for_each(|a| sink.article(a)))?;
             }
-        });
-        for (batch, results) in files.chunks(chunk).zip(analysed) {
-            for (input, result) in batch.iter().zip(results) {
-                // The facts so far, one document behind: enough for a progress line.
-                progress.advance(input.len, sink.summary.facts, sink.summary.counted);
-                match result {
-                    Err(s) => skip(s),
-                    Ok(Work::Done(size, repaired, articles)) => {
-                        sink.document(size, repaired, &progress);
+            Ok(Work::Large) => {
+                let doc = match summary_times.time(0, || ingest::read(input, &cfg.pub_dates)) {
+                    Ok(doc) => doc,
+                    Err(s) => {
+                        skip(s);
+                        return Ok(());
+                    }
+                };
+                let pool = match pool.get() {
+                    Some(pool) => pool,
+                    None => {
+                        let built = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+                        pool.get_or_init(|| built)
+                    }
+                };
+                let ranges = pieces(&doc.text, PIECE_BYTES);
+                // One publication date for all pieces: inferred from the first when no
+                // metadata gave one.
+                let mut pub_date = (doc.pub_date, doc.pub_date_source);
+                if pub_date.0.is_none() {
+                    let first = engine.segmenter.normalizer().normalize(&doc.text[ranges[0].clone()]);
+                    if let Some(d) = engine.analyser.dates.infer_pub_date(&first.text) {
+                        pub_date = (Some(d), PubDateSource::Inferred);
+                    }
+                }
+                let char_bases = char_bases(&doc.text, &ranges);
+                let mut first = 0;
+                for (group, bases) in ranges.chunks(threads * 2).zip(char_bases.chunks(threads * 2)) {
+                    let analysed: Vec<Vec<ArticleOut>> = pool.install(|| {
+                        group
+                            .par_iter()
+                            .zip(bases)
+                            .map(|(r, &base)| {
+                                analyse_piece(engine, &piece(&doc, r.clone(), base, pub_date), &summary_times)
+                            })
+                            .collect()
+                    });
+                    for mut articles in analysed {
+                        renumber(&mut articles, first);
+                        first += articles.len();
                         summary_times.time(5, || articles.into_iter().try_for_each(|a| sink.article(a)))?;
                     }
-                    Ok(Work::Large) => {
-                        let doc = match summary_times.time(0, || ingest::read(input, &cfg.pub_dates)) {
-                            Ok(doc) => doc,
-                            Err(s) => {
-                                skip(s);
-                                continue;
-                            }
-                        };
-                        let ranges = pieces(&doc.text, PIECE_BYTES);
-                        // One publication date for all pieces: inferred from the first when no
-                        // metadata gave one.
-                        let mut pub_date = (doc.pub_date, doc.pub_date_source);
-                        if pub_date.0.is_none() {
-                            let first = engine.segmenter.normalizer().normalize(&doc.text[ranges[0].clone()]);
-                            if let Some(d) = engine.analyser.dates.infer_pub_date(&first.text) {
-                                pub_date = (Some(d), PubDateSource::Inferred);
-                            }
-                        }
-                        let char_bases = char_bases(&doc.text, &ranges);
-                        let mut first = 0;
-                        for (group, bases) in ranges.chunks(threads * 2).zip(char_bases.chunks(threads * 2)) {
-                            let analysed: Vec<Vec<ArticleOut>> = pool.install(|| {
-                                group
-                                    .par_iter()
-                                    .zip(bases)
-                                    .map(|(r, &base)| {
-                                        analyse_piece(engine, &piece(&doc, r.clone(), base, pub_date), &summary_times)
-                                    })
-                                    .collect()
-                            });
-                            for mut articles in analysed {
-                                renumber(&mut articles, first);
-                                first += articles.len();
-                                summary_times.time(5, || articles.into_iter().try_for_each(|a| sink.article(a)))?;
-                            }
-                        }
-                        sink.document(doc.size, repaired_row(&doc), &progress);
-                    }
                 }
+                sink.document(doc.size, repaired_row(&doc), &progress);
             }
         }
         Ok(())

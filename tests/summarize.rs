@@ -1,6 +1,6 @@
 //! Summary tables: totals equal independent sums over facts.csv for every period, the wide
 //! table leaves "not reported" empty, numbers are plain and exact, BOM on request, Parquet and
-//! CSV read back with polars' own readers.
+//! CSV read back (Parquet with polars' own reader).
 
 use std::collections::BTreeMap;
 use std::path::Path;

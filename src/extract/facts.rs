@@ -364,16 +364,19 @@ impl FactExtractor {
             // Facts start after the lead marker (a reporter's name holds no figures).
             let from =
                 if (para.start..para.end).contains(&article.body_start) { article.body_start } else { para.start };
-            let sentences = pieces(text, from..para.end, is_sentence_end);
-            let clauses = pieces(text, from..para.end, is_clause_end);
+            // Sentences and clauses are cut only in paragraphs that hold a quantity (most hold none).
+            let mut bounds: Option<(Vec<Range<usize>>, Vec<Range<usize>>)> = None;
             let mut cues: Option<SentenceCues> = None;
             for q in self.quantities.find_all(&text[from..para.end]) {
                 if q.unit.is_empty() || q.end <= q.start {
                     continue;
                 }
+                let (sentences, clauses) = bounds.get_or_insert_with(|| {
+                    (pieces(text, from..para.end, is_sentence_end), pieces(text, from..para.end, is_clause_end))
+                });
                 let (start, end) = (from + q.start, from + q.end);
-                let sentence = containing(text, &sentences, start);
-                let clause = containing(text, &clauses, start);
+                let sentence = containing(text, sentences, start);
+                let clause = containing(text, clauses, start);
                 let mut fact = Fact {
                     para: pi,
                     start,
