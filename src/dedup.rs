@@ -58,20 +58,49 @@ fn fnv(chars: impl Iterator<Item = u32>) -> u64 {
 }
 
 /// Characters of a figure: digits and Chinese numerals.
-const FIGURE_CHARS: &[char] =
-    &['零', '〇', '一', '二', '三', '四', '五', '六', '七', '八', '九', '十', '百', '千', '万', '亿', '两'];
-
 fn is_figure_char(c: u32) -> bool {
-    char::from_u32(c).is_some_and(|c| c.is_ascii_digit() || FIGURE_CHARS.contains(&c))
+    char::from_u32(c).is_some_and(|c| {
+        matches!(
+            c,
+            '0'..='9'
+                | '零'
+                | '〇'
+                | '一'
+                | '二'
+                | '三'
+                | '四'
+                | '五'
+                | '六'
+                | '七'
+                | '八'
+                | '九'
+                | '十'
+                | '百'
+                | '千'
+                | '万'
+                | '亿'
+                | '两'
+        )
+    })
+}
+
+/// Letters, digits and CJK ideographs: what a fingerprint is made of. Ideographs and the
+/// punctuation of Chinese text are decided by range first, since `is_alphanumeric` looks them
+/// up in a slow table (no character of those punctuation blocks is alphanumeric).
+fn is_letter(c: char) -> bool {
+    match c {
+        _ if c.is_ascii() => c.is_ascii_alphanumeric(),
+        '\u{4e00}'..='\u{9fff}' => true,
+        '\u{2000}'..='\u{206f}' | '\u{3000}'..='\u{3004}' | '\u{3008}'..='\u{3020}' => false,
+        _ => c.is_alphanumeric(),
+    }
 }
 
 /// Fingerprint a paragraph: shingles over its letters, digits and CJK characters only, so
 /// punctuation, spacing and full-/half-width differences between renderings do not matter;
 /// `places` are the codes of the divisions it names.
 pub fn fingerprint(text: &str, places: impl Iterator<Item = u32>, cfg: &DedupConfig) -> ParaPrint {
-    // CJK ideographs first: `is_alphanumeric` looks them up in a slow table.
-    let letter = |c: &char| c.is_ascii_alphanumeric() || ('\u{4e00}'..='\u{9fff}').contains(c) || c.is_alphanumeric();
-    let skeleton: Vec<u32> = text.chars().filter(letter).map(|c| c.to_ascii_lowercase() as u32).collect();
+    let skeleton: Vec<u32> = text.chars().filter(|&c| is_letter(c)).map(|c| c.to_ascii_lowercase() as u32).collect();
     let k = cfg.shingle_chars;
     let mut hashes = Vec::new();
     if skeleton.len() >= k {
@@ -287,6 +316,13 @@ mod tests {
         let mut index = DedupIndex::new(cfg());
         index.check(&prints(&["义诊暖人心"]));
         assert_eq!(index.check(&prints(&["义诊暖人心"])).para_dup_of, vec![None]);
+    }
+
+    #[test]
+    fn letters_by_range_are_the_alphanumeric_characters() {
+        for c in (0..0x3100).chain(0x4e00..0xa000).filter_map(char::from_u32) {
+            assert_eq!(is_letter(c), c.is_alphanumeric(), "{c:?}");
+        }
     }
 
     #[test]

@@ -143,12 +143,15 @@ fn map_char(c: char) -> char {
 }
 
 /// Character mapping and space removal for one raw line (without markdown handling).
-fn map_line(raw: &str, base: usize, out: &mut Vec<(char, u32, u32)>) {
-    let mapped: Vec<(char, u32, u32)> = raw
-        .char_indices()
-        .map(|(i, c)| (map_char(c), (base + i) as u32, (base + i + c.len_utf8()) as u32))
-        .filter(|c| c.0 != '\r')
-        .collect();
+/// `mapped` is scratch space, reused across lines.
+fn map_line(raw: &str, base: usize, out: &mut Vec<(char, u32, u32)>, mapped: &mut Vec<(char, u32, u32)>) {
+    mapped.clear();
+    mapped.extend(
+        raw.char_indices()
+            .map(|(i, c)| (map_char(c), (base + i) as u32, (base + i + c.len_utf8()) as u32))
+            .filter(|c| c.0 != '\r'),
+    );
+    let mapped = &mapped[..];
     let isolated = |i: usize| -> bool {
         // A CJK char with a space or the line edge on both sides: part of a letter-spaced run.
         let before = i == 0 || mapped[i - 1].0 == ' ' || is_punct(mapped[i - 1].0);
@@ -183,10 +186,10 @@ fn map_line(raw: &str, base: usize, out: &mut Vec<(char, u32, u32)>) {
 
 /// Normalise a fragment as one paragraph (used to check that output spans map back).
 pub fn normalize_fragment(s: &str) -> String {
-    let mut out = Vec::new();
+    let (mut out, mut scratch) = (Vec::new(), Vec::new());
     for line in s.split('\n') {
         for piece in line.split("**") {
-            map_line(piece, 0, &mut out);
+            map_line(piece, 0, &mut out, &mut scratch);
         }
     }
     out.iter().map(|c| c.0).filter(|c| !c.is_whitespace()).collect()
@@ -202,7 +205,7 @@ fn split_markdown(raw: &str) -> (u8, &str, usize) {
     (0, raw, 0)
 }
 
-fn parse_line(raw: &str, base: usize) -> Line {
+fn parse_line(raw: &str, base: usize, scratch: &mut Vec<(char, u32, u32)>) -> Line {
     let (md_level, rest, skip) = split_markdown(raw);
     let trimmed = rest.trim();
     let bold =
@@ -211,7 +214,7 @@ fn parse_line(raw: &str, base: usize) -> Line {
     // Emphasis markers anywhere (`**本报讯**`) are dropped; the text between them is kept.
     let mut pos = 0;
     for piece in rest.split("**") {
-        map_line(piece, base + skip + pos, &mut chars);
+        map_line(piece, base + skip + pos, &mut chars, scratch);
         pos += piece.len() + 2;
     }
     let text = chars.iter().map(|c| c.0).collect();
@@ -225,8 +228,9 @@ impl Normalizer {
         let mut blank_before = Vec::new();
         let mut blank = false;
         let mut offset = 0;
+        let mut scratch = Vec::new();
         for raw in text.split('\n') {
-            let line = parse_line(raw, offset);
+            let line = parse_line(raw, offset, &mut scratch);
             offset += raw.len() + 1;
             if line.chars.is_empty() {
                 blank = true;
@@ -236,7 +240,13 @@ impl Normalizer {
             }
         }
         let wrap = local_wrap_widths(&lines);
-        let mut doc = NormDoc::default();
+        // The result is about as long as the input: one allocation each instead of regrowth.
+        let mut doc = NormDoc {
+            text: String::with_capacity(text.len()),
+            paras: Vec::new(),
+            src_start: Vec::with_capacity(text.len()),
+            src_end: Vec::with_capacity(text.len()),
+        };
         let mut i = 0;
         while i < lines.len() {
             let first = &lines[i];

@@ -17,6 +17,9 @@ struct State<R> {
     taken: usize,
     /// The consumer stopped (an error) or a worker panicked: everyone stops.
     stopped: bool,
+    /// Who sleeps, so that a hand-over wakes (a system call) only when someone waits.
+    consumer_waits: bool,
+    workers_waiting: usize,
 }
 
 struct Shared<R> {
@@ -67,7 +70,13 @@ where
 {
     let window = window.max(1);
     let shared = Shared {
-        state: Mutex::new(State { slots: VecDeque::with_capacity(window), taken: 0, stopped: false }),
+        state: Mutex::new(State {
+            slots: VecDeque::with_capacity(window),
+            taken: 0,
+            stopped: false,
+            consumer_waits: false,
+            workers_waiting: 0,
+        }),
         done: Condvar::new(),
         room: Condvar::new(),
     };
@@ -83,7 +92,9 @@ where
                     }
                     let mut state = shared.lock();
                     while !state.stopped && i >= state.taken + window {
+                        state.workers_waiting += 1;
                         state = shared.room.wait(state).unwrap_or_else(|e| e.into_inner());
+                        state.workers_waiting -= 1;
                     }
                     if state.stopped {
                         return;
@@ -96,29 +107,33 @@ where
                         state.slots.resize_with(slot + 1, || None);
                     }
                     state.slots[slot] = Some(result);
-                    if slot == 0 {
+                    if slot == 0 && state.consumer_waits {
                         shared.done.notify_one();
                     }
                 }
             });
         }
         for item in items {
-            let result = {
+            let (result, wake_workers) = {
                 let mut state = shared.lock();
                 loop {
                     if let Some(r) = state.slots.front_mut().and_then(Option::take) {
                         state.slots.pop_front();
                         state.taken += 1;
-                        break r;
+                        break (r, state.workers_waiting > 0);
                     }
                     if state.stopped {
                         // A worker panicked; the scope re-raises its panic on return.
                         return Ok(());
                     }
+                    state.consumer_waits = true;
                     state = shared.done.wait(state).unwrap_or_else(|e| e.into_inner());
+                    state.consumer_waits = false;
                 }
             };
-            shared.room.notify_all();
+            if wake_workers {
+                shared.room.notify_all();
+            }
             if let Err(e) = consume(item, result) {
                 shared.stop();
                 return Err(e);
@@ -164,11 +179,14 @@ mod tests {
             3,
             window,
             |&i| {
-                // The consumer has taken at least i - window + 1 items when item i starts.
-                assert!(i < consumed.load(Ordering::SeqCst) + window, "item {i} started early");
+                // Item i starts only once item i - window is taken: at most `window` results
+                // wait, besides the one being consumed (whose count may not be up yet).
+                assert!(i <= consumed.load(Ordering::SeqCst) + window, "item {i} started early");
                 i
             },
             |_, _| {
+                // A slow consumer: without the window the workers would run far ahead.
+                std::thread::sleep(std::time::Duration::from_micros(200));
                 consumed.fetch_add(1, Ordering::SeqCst);
                 Ok::<_, ()>(())
             },
