@@ -86,10 +86,10 @@ impl EventTyper {
                 }
             }
             // max_by_key keeps the last maximum, so scan reversed for the first listed.
-            if let Some((i, s)) = score.iter().enumerate().rev().max_by_key(|(_, s)| **s) {
-                if *s > 0 {
-                    return (&self.types[i].1, &self.types[i].0);
-                }
+            if let Some((i, s)) = score.iter().enumerate().rev().max_by_key(|(_, s)| **s)
+                && *s > 0
+            {
+                return (&self.types[i].1, &self.types[i].0);
             }
         }
         ("other", "")

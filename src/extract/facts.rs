@@ -294,6 +294,9 @@ fn labour_statement(text: &str, cues: &SentenceCues, f: &Fact) -> bool {
     cues.labour.iter().any(|&at| at >= from && at < to)
 }
 
+/// A paragraph cut into sentences and into clauses.
+type SentencesAndClauses = (Vec<Range<usize>>, Vec<Range<usize>>);
+
 fn is_sentence_end(c: char) -> bool {
     matches!(c, '。' | '!' | '?' | '…')
 }
@@ -365,7 +368,7 @@ impl FactExtractor {
             let from =
                 if (para.start..para.end).contains(&article.body_start) { article.body_start } else { para.start };
             // Sentences and clauses are cut only in paragraphs that hold a quantity (most hold none).
-            let mut bounds: Option<(Vec<Range<usize>>, Vec<Range<usize>>)> = None;
+            let mut bounds: Option<SentencesAndClauses> = None;
             let mut cues: Option<SentenceCues> = None;
             for q in self.quantities.find_all(&text[from..para.end]) {
                 if q.unit.is_empty() || q.end <= q.start {

@@ -538,10 +538,10 @@ impl Places {
         if cands.len() == 1 {
             return Some(cands[0]);
         }
-        if let Some(p) = parent {
-            if let Some(&c) = cands.iter().find(|&&c| self.is_ancestor(p, c)) {
-                return Some(c);
-            }
+        if let Some(p) = parent
+            && let Some(&c) = cands.iter().find(|&&c| self.is_ancestor(p, c))
+        {
+            return Some(c);
         }
         let inside: Vec<u32> =
             cands.iter().copied().filter(|&c| context.iter().any(|&k| k != c && self.is_ancestor(k, c))).collect();
@@ -652,11 +652,11 @@ impl Places {
             };
         }
         // Places on one chain (河南省洛阳市) give the deepest; siblings their lowest common ancestor.
-        if let Some(&deepest) = codes.iter().max_by_key(|&&c| self.division(c).map(|d| d.level)) {
-            if codes.iter().all(|&c| self.is_ancestor(c, deepest)) {
-                let rule = ms.iter().map(|m| m.rule.as_str()).next().unwrap_or("place");
-                return Some(self.attribution(deepest, rule));
-            }
+        if let Some(&deepest) = codes.iter().max_by_key(|&&c| self.division(c).map(|d| d.level))
+            && codes.iter().all(|&c| self.is_ancestor(c, deepest))
+        {
+            let rule = ms.iter().map(|m| m.rule.as_str()).next().unwrap_or("place");
+            return Some(self.attribution(deepest, rule));
         }
         let mut lca = codes[0];
         for &c in &codes[1..] {
@@ -756,10 +756,10 @@ impl Places {
         let lead_paragraph_end = body[lead_at..].find('\n').map_or(body.len(), |e| lead_at + e);
         let national =
             title_ms.iter().chain(body_ms.iter().filter(|m| m.start >= lead_at && m.start < lead_paragraph_end));
-        if let Some(n) = national.into_iter().find(|m| matches!(m.kind, Kind::National)) {
-            if let Some(a) = self.combine(&[n], &Attribution::default()) {
-                return a;
-            }
+        if let Some(n) = national.into_iter().find(|m| matches!(m.kind, Kind::National))
+            && let Some(a) = self.combine(&[n], &Attribution::default())
+        {
+            return a;
         }
         if let Some(a) = pick(&lead_places) {
             return a;

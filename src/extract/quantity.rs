@@ -526,7 +526,7 @@ impl QuantityGrammar {
             },
             _ => {
                 let money = kind == "money";
-                match self.find_all(text).into_iter().find(|q| !q.unit.is_empty() && money == !q.currency.is_empty()) {
+                match self.find_all(text).into_iter().find(|q| !q.unit.is_empty() && money != q.currency.is_empty()) {
                     Some(q) => json!({
                         "text": q.text, "value": q.value, "value_max": q.value_max, "unit": q.unit,
                         "currency": if q.currency.is_empty() { serde_json::Value::Null } else { json!(q.currency) },

@@ -636,6 +636,6 @@ mod tests {
     fn hundredths_are_plain_decimals() {
         assert_eq!(hundredths(1548332161145), "15483321611.45");
         assert_eq!(hundredths(150), "1.5");
-        assert_eq!(hundredths(1_000_000_00), "1000000");
+        assert_eq!(hundredths(100_000_000), "1000000");
     }
 }
