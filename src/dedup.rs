@@ -4,7 +4,7 @@
 //! Fingerprints are computed per article in parallel ([`fingerprint`]); the index is then fed
 //! sequentially in document order ([`DedupIndex::check`]) so the first copy is the original.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::path::Path;
 
@@ -20,6 +20,9 @@ pub struct DedupConfig {
     pub min_fingerprints: usize,
     pub paragraph_containment: f64,
     pub article_containment: f64,
+    /// The memory bound: fingerprints held (8 bytes each) and articles remembered.
+    pub max_fingerprints: usize,
+    pub max_articles: usize,
 }
 
 impl DedupConfig {
@@ -32,6 +35,8 @@ impl DedupConfig {
         // Thresholds above 0 (0 would call every text a copy of any other) and at most 1.
         src.in_range("paragraph_containment", cfg.paragraph_containment, 0.05..=1.0)?;
         src.in_range("article_containment", cfg.article_containment, 0.05..=1.0)?;
+        src.in_range("max_fingerprints", cfg.max_fingerprints, 1 << 10..=1 << 30)?;
+        src.in_range("max_articles", cfg.max_articles, 1..=100_000_000)?;
         Ok(cfg)
     }
 }
@@ -123,6 +128,42 @@ pub fn fingerprint(text: &str, places: impl Iterator<Item = u32>, cfg: &DedupCon
     ParaPrint { chars: skeleton.len(), hashes, salient }
 }
 
+/// Fingerprint → the first article that held it, at most `max_fingerprints` of them, in two
+/// generations: new fingerprints go to the current map; when it holds half the bound it becomes
+/// the previous one and the older previous map is dropped. Exact until the first such turn;
+/// after it the most recent half to whole of the bound is kept.
+struct Owners {
+    current: HashMap<u32, u32, BuildHasherDefault<Prehashed>>,
+    previous: HashMap<u32, u32, BuildHasherDefault<Prehashed>>,
+    generation: usize,
+}
+
+impl Owners {
+    fn new(max_fingerprints: usize) -> Self {
+        Self { current: HashMap::default(), previous: HashMap::default(), generation: (max_fingerprints / 2).max(1) }
+    }
+
+    fn get(&self, hash: u32) -> Option<u32> {
+        self.current.get(&hash).or_else(|| self.previous.get(&hash)).copied()
+    }
+
+    /// Record `article` for `hash` unless a live article (one at or after `live_from`) has it.
+    fn insert(&mut self, hash: u32, article: u32, live_from: u32) {
+        if self.get(hash).is_some_and(|o| o >= live_from) {
+            return;
+        }
+        self.current.insert(hash, article);
+        if self.current.len() >= self.generation {
+            self.previous = std::mem::take(&mut self.current);
+        }
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.current.len() + self.previous.len()
+    }
+}
+
 /// Hashing for keys that are hashes already: one multiply spreads them into the high bits the
 /// table probes with, where SipHash would cost more than the lookup.
 #[derive(Default)]
@@ -169,25 +210,35 @@ pub struct DupVerdict {
     pub para_dup_of: Vec<Option<usize>>,
 }
 
-/// The index of everything seen so far. Memory: one map entry per kept shingle (about a
-/// quarter of the corpus characters, 8 bytes each) plus, per article, its salient hashes (4 bytes
-/// each).
+/// The index of the text seen so far, in bounded memory: at most `max_fingerprints`
+/// fingerprints (one per kept shingle of new text, about a quarter of its characters) and the
+/// salient hashes (4 bytes each) of the last `max_articles` articles. Past either bound the
+/// oldest text is forgotten: copies are then found among recent articles only.
 pub struct DedupIndex {
     cfg: DedupConfig,
-    owner: HashMap<u32, u32, BuildHasherDefault<Prehashed>>,
-    /// Per article (in check order): its salient hashes, sorted and unique.
-    articles: Vec<Box<[u32]>>,
+    owners: Owners,
+    /// The salient hashes, sorted and unique, of articles `first..first + articles.len()` (in
+    /// check order).
+    articles: VecDeque<Box<[u32]>>,
+    first: usize,
 }
 
 impl DedupIndex {
     pub fn new(cfg: DedupConfig) -> Self {
-        Self { cfg, owner: HashMap::default(), articles: Vec::new() }
+        let owners = Owners::new(cfg.max_fingerprints);
+        Self { cfg, owners, articles: VecDeque::new(), first: 0 }
+    }
+
+    /// The salient hashes of article `i`, while it is remembered.
+    fn salient_of(&self, i: u32) -> Option<&[u32]> {
+        (i as usize).checked_sub(self.first).and_then(|k| self.articles.get(k)).map(|s| &s[..])
     }
 
     /// Check an article's paragraphs against everything seen before, then remember its new
     /// paragraphs. Articles must be checked in document order.
     pub fn check(&mut self, paras: &[ParaPrint]) -> DupVerdict {
-        let me = self.articles.len() as u32;
+        let me = (self.first + self.articles.len()) as u32;
+        let live_from = self.first as u32;
         let mut verdict = DupVerdict { dup_of: None, para_dup_of: vec![None; paras.len()] };
         let mut other_hits = Vec::new();
         let mut hits = Vec::new();
@@ -196,8 +247,8 @@ impl DedupIndex {
         for (i, p) in paras.iter().enumerate() {
             all_chars += p.chars;
             hits.clear();
-            for h in &p.hashes {
-                if let Some(&o) = self.owner.get(h) {
+            for &h in &p.hashes {
+                if let Some(o) = self.owners.get(h).filter(|&o| o >= live_from) {
                     add_hits(&mut hits, o, 1);
                 }
             }
@@ -210,7 +261,7 @@ impl DedupIndex {
                 if o == me {
                     p.salient.iter().all(|f| my_salient.contains(f))
                 } else {
-                    subset(&p.salient, &self.articles[o as usize])
+                    self.salient_of(o).is_some_and(|s| subset(&p.salient, s))
                 }
             });
             if contained && same_salient {
@@ -223,8 +274,8 @@ impl DedupIndex {
                     }
                 }
             } else {
-                for h in &p.hashes {
-                    self.owner.entry(*h).or_insert(me);
+                for &h in &p.hashes {
+                    self.owners.insert(h, me, live_from);
                 }
             }
             my_salient.extend_from_slice(&p.salient);
@@ -232,10 +283,15 @@ impl DedupIndex {
         my_salient.sort_unstable();
         my_salient.dedup();
         if all_chars > 0 && dup_chars as f64 >= self.cfg.article_containment * all_chars as f64 {
-            verdict.dup_of =
-                most_hit(&other_hits).map(|o| o as usize).filter(|&o| subset(&my_salient, &self.articles[o]));
+            verdict.dup_of = most_hit(&other_hits)
+                .filter(|&o| self.salient_of(o).is_some_and(|s| subset(&my_salient, s)))
+                .map(|o| o as usize);
         }
-        self.articles.push(my_salient.into_boxed_slice());
+        self.articles.push_back(my_salient.into_boxed_slice());
+        if self.articles.len() > self.cfg.max_articles {
+            self.articles.pop_front();
+            self.first += 1;
+        }
         verdict
     }
 }
@@ -316,6 +372,70 @@ mod tests {
         let mut index = DedupIndex::new(cfg());
         index.check(&prints(&["义诊暖人心"]));
         assert_eq!(index.check(&prints(&["义诊暖人心"])).para_dup_of, vec![None]);
+    }
+
+    /// Well-spread distinct fingerprints, as the shingle hashes are.
+    fn fingerprints(n: u32) -> impl Iterator<Item = u32> {
+        (1..=n).map(|i| (fnv([i].into_iter()) >> 16) as u32)
+    }
+
+    #[test]
+    fn below_the_bound_the_owner_table_is_an_exact_first_wins_map() {
+        let mut owners = Owners::new(1 << 20);
+        let mut exact = HashMap::new();
+        for (i, h) in fingerprints(200_000).enumerate() {
+            // Every fingerprint twice, the second time by a later article: the first one stays.
+            for article in [i as u32 / 7, i as u32 / 7 + 1] {
+                owners.insert(h, article, 0);
+                exact.entry(h).or_insert(article);
+            }
+        }
+        for h in fingerprints(200_000) {
+            assert_eq!(owners.get(h), exact.get(&h).copied());
+        }
+        assert_eq!(owners.get(0xdead_beef), None);
+    }
+
+    #[test]
+    fn at_the_bound_the_table_keeps_the_recent_fingerprints_only() {
+        let mut owners = Owners::new(1 << 10);
+        let all: Vec<u32> = fingerprints(20_000).collect();
+        for (i, &h) in all.iter().enumerate() {
+            owners.insert(h, i as u32, 0);
+            assert!(owners.len() <= 1 << 10);
+        }
+        // The latest half of the bound is always there, nothing older than the bound.
+        for (i, &h) in all.iter().enumerate().rev().take(1 << 9) {
+            assert_eq!(owners.get(h), Some(i as u32));
+        }
+        assert!(all[..all.len() - (1 << 10)].iter().all(|&h| owners.get(h).is_none()));
+    }
+
+    #[test]
+    fn a_fingerprint_of_a_forgotten_article_is_taken_by_the_next_one() {
+        let mut owners = Owners::new(1 << 10);
+        owners.insert(42, 3, 0);
+        owners.insert(42, 9, 0);
+        assert_eq!(owners.get(42), Some(3));
+        owners.insert(42, 9, 5);
+        assert_eq!(owners.get(42), Some(9));
+    }
+
+    #[test]
+    fn an_article_past_max_articles_is_forgotten_as_an_original() {
+        let mut index = DedupIndex::new(DedupConfig { max_articles: 2, ..cfg() });
+        let others = [
+            "全新的一段文字,讲述另外一家工会组织开展技能竞赛的情况,共有七十八名选手参加了比赛。",
+            "又一段不同的文字,介绍某市总工会为环卫工人送清凉,走访慰问了多个站点的一线职工。",
+        ];
+        index.check(&prints(&[A]));
+        index.check(&prints(&[others[0]]));
+        assert_eq!(index.check(&prints(&[A])).dup_of, Some(0), "still remembered");
+        index.check(&prints(&[others[1]]));
+        index.check(&prints(&[B]));
+        // Articles 0-2 are forgotten now: a copy of A is new text again.
+        assert_eq!(index.check(&prints(&[A])).dup_of, None);
+        assert_eq!(index.check(&prints(&[B])).dup_of, Some(4));
     }
 
     #[test]

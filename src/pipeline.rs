@@ -225,7 +225,11 @@ pub fn analyse_piece(engine: &Engine, doc: &SourceDoc, times: &StageTimes) -> Ve
 /// The sequential stage: duplicate marking and writing, in input order.
 struct Sink {
     index: DedupIndex,
-    event_ids: Vec<String>,
+    /// The event ids of the articles the index remembers (`max_articles`, the same bound), the
+    /// first of them article `first_id` in check order.
+    event_ids: std::collections::VecDeque<String>,
+    first_id: usize,
+    max_ids: usize,
     events_out: CsvOut,
     facts_out: CsvOut,
     summary: RunSummary,
@@ -234,10 +238,16 @@ struct Sink {
 impl Sink {
     fn article(&mut self, mut a: ArticleOut) -> Result<()> {
         let verdict = self.index.check(&a.prints);
-        self.event_ids.push(a.event.event_id.clone());
+        self.event_ids.push_back(a.event.event_id.clone());
         if let Some(orig) = verdict.dup_of {
             a.event.dup = true;
-            a.event.dup_of = self.event_ids[orig].clone();
+            // The index names only articles it remembers, whose ids are here.
+            let id = orig.checked_sub(self.first_id).and_then(|k| self.event_ids.get(k));
+            a.event.dup_of = id.cloned().unwrap_or_default();
+        }
+        if self.event_ids.len() > self.max_ids {
+            self.event_ids.pop_front();
+            self.first_id += 1;
         }
         for (fact, &para) in a.facts.iter_mut().zip(&a.fact_para) {
             fact.dup |= a.event.dup || verdict.para_dup_of.get(para).is_some_and(|d| d.is_some());
@@ -287,7 +297,9 @@ pub fn run(engine: &Engine, cfg: &RunConfig, staging: &Staging) -> Result<RunSum
     let pool = std::sync::OnceLock::new();
     let mut sink = Sink {
         index: DedupIndex::new(engine.dedup.clone()),
-        event_ids: Vec::new(),
+        event_ids: Default::default(),
+        first_id: 0,
+        max_ids: engine.dedup.max_articles,
         events_out: CsvOut::create(&staging.path("events.csv"), cfg.bom)?,
         facts_out: CsvOut::create(&staging.path("facts.csv"), cfg.bom)?,
         summary: RunSummary { totals: Totals::new(cfg.period), ..RunSummary::default() },

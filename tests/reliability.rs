@@ -184,6 +184,8 @@ fn rule_values_that_make_no_sense_are_refused_at_their_line() {
         ("dedup.toml", "sample_modulus = 4", "sample_modulus = 0", "sample_modulus = 0 must be within 1..=64"),
         ("dates.toml", "background_days = 180", "background_days = 0", "background_days = 0 must be within 30..=3650"),
         ("dedup.toml", "article_containment = 0.6", "article_containment = 7", "must be within 0.05..=1"),
+        ("dedup.toml", "max_fingerprints = 16777216", "max_fingerprints = 0", "max_fingerprints = 0 must be within"),
+        ("dedup.toml", "max_articles = 200000", "max_articles = 0", "max_articles = 0 must be within 1..=100000000"),
         ("segment.toml", "pattern = '^本报讯", "pattern = '(?:x)?|^本报讯", "matches the empty string"),
         ("metrics.toml", "labour_cues = [", "labour_cues = [\"\", ", "empty cue word \"\""),
         ("metrics.toml", "unless = [\"解决\"", "unless = [\"\", \"解决\"", "empty `unless` word"),
