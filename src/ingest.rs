@@ -422,9 +422,12 @@ fn source_width(enc: &'static encoding_rs::Encoding, ch: char, rest: &[u8]) -> u
 }
 
 fn looks_binary(s: &str) -> bool {
-    let sample: Vec<char> = s.chars().take(4096).collect();
-    let control = sample.iter().filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}')).count();
-    control * 10 > sample.len()
+    let (mut chars, mut control) = (0, 0);
+    for c in s.chars().take(4096) {
+        chars += 1;
+        control += (c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}')) as usize;
+    }
+    control * 10 > chars
 }
 
 /// GB18030 maps nearly every byte pair to some character, so random bytes "decode";
