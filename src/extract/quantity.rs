@@ -61,6 +61,7 @@ struct QualifiersFile {
     qualifier: Vec<QualifierDef>,
     per_unit_cues: Vec<String>,
     per_unit_window: usize,
+    per_unit_list_joints: Vec<String>,
     not_prefixes: Vec<String>,
 }
 
@@ -167,6 +168,8 @@ pub struct QuantityGrammar {
     scale_prefix_rev: Affixes,
     per_unit_cues: Vec<String>,
     per_unit_window: usize,
+    /// What joins the amounts of a list (18万元(5年)、5.4万元), so that they share a per-unit cue.
+    per_unit_list_joints: Vec<String>,
     not_prefixes: Vec<String>,
     /// Exclusion patterns as sets: one search per number instead of one per rule.
     excl_before: (Vec<String>, RegexSet),
@@ -251,6 +254,8 @@ impl QuantityGrammar {
         let count_ac = build(us, &count_words.iter().map(|w| w.text.clone()).collect::<Vec<_>>())?;
 
         let quals: QualifiersFile = qs.parse()?;
+        qs.nonempty_words("per_unit_cues", &quals.per_unit_cues)?;
+        qs.nonempty_words("per_unit_list_joints", &quals.per_unit_list_joints)?;
         let mut infix = Vec::new();
         let mut suffix = Vec::new();
         let mut prefix = Vec::new();
@@ -310,6 +315,7 @@ impl QuantityGrammar {
             scale_prefix_rev: affixes(qs, scale_prefix)?,
             per_unit_cues: quals.per_unit_cues,
             per_unit_window: quals.per_unit_window,
+            per_unit_list_joints: quals.per_unit_list_joints,
             not_prefixes: quals.not_prefixes,
             excl_before,
             excl_after,
@@ -323,7 +329,27 @@ impl QuantityGrammar {
 
     /// Every quantity in `text` (a paragraph or sentence of normalised text), left to right.
     pub fn find_all(&self, text: &str) -> Vec<Quantity> {
-        self.numbers.find_all(text).into_iter().filter_map(|n| self.quantity(text, &n)).collect()
+        let mut out: Vec<Quantity> =
+            self.numbers.find_all(text).into_iter().filter_map(|n| self.quantity(text, &n)).collect();
+        // 分别给予18万元(5年)、5.4万元(3年)、6000元: the amounts listed after a per-unit amount
+        // are per unit too, though their cue stands further back.
+        for i in 1..out.len() {
+            let (a, b) = (&out[i - 1], &out[i]);
+            if a.per_unit && !b.per_unit && a.unit == b.unit && self.joins_list(&text[a.end..b.start.max(a.end)]) {
+                out[i].per_unit = true;
+                out[i].rules.push("per_unit.list".into());
+            }
+        }
+        out
+    }
+
+    /// Whether `between` two amounts is a list joint, after an aside in brackets (18万元(5年)、).
+    fn joins_list(&self, between: &str) -> bool {
+        let joint = match between.strip_prefix('(').and_then(|rest| rest.split_once(')')) {
+            Some((_, after)) => after,
+            None => between,
+        };
+        self.per_unit_list_joints.iter().any(|j| j == joint)
     }
 
     /// The exclusion rule that makes this number not a fact, if any.
