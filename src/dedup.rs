@@ -20,7 +20,7 @@ pub struct DedupConfig {
     pub min_fingerprints: usize,
     pub paragraph_containment: f64,
     pub article_containment: f64,
-    /// The memory bound: fingerprints held (8 bytes each) and articles remembered.
+    /// The memory bound: fingerprints held and articles remembered (rules/dedup.toml).
     pub max_fingerprints: usize,
     pub max_articles: usize,
 }
@@ -227,6 +227,11 @@ impl DedupIndex {
     pub fn new(cfg: DedupConfig) -> Self {
         let owners = Owners::new(cfg.max_fingerprints);
         Self { cfg, owners, articles: VecDeque::new(), first: 0 }
+    }
+
+    /// The first article (in check order) still remembered; `dup_of` names no earlier one.
+    pub fn remembered_from(&self) -> usize {
+        self.first
     }
 
     /// The salient hashes of article `i`, while it is remembered.

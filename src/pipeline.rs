@@ -3,8 +3,9 @@
 //!
 //! Worker threads analyse documents while the calling thread checks their results for
 //! duplicates and writes them, in input order ([`crate::ordered`]), so memory stays bounded by
-//! the documents in flight and the output bytes do not depend on the thread count. A document above [`PIECE_BYTES`] is
-//! read in the sequential stage and its pieces analysed in parallel, one such text at a time.
+//! the documents in flight and the output bytes do not depend on the thread count. A document
+//! above [`PIECE_BYTES`] is read in the sequential stage and its pieces analysed in parallel,
+//! one such text at a time.
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -225,11 +226,10 @@ pub fn analyse_piece(engine: &Engine, doc: &SourceDoc, times: &StageTimes) -> Ve
 /// The sequential stage: duplicate marking and writing, in input order.
 struct Sink {
     index: DedupIndex,
-    /// The event ids of the articles the index remembers (`max_articles`, the same bound), the
-    /// first of them article `first_id` in check order.
+    /// The event ids of the articles the index remembers, the first of them article `first_id`
+    /// in check order.
     event_ids: std::collections::VecDeque<String>,
     first_id: usize,
-    max_ids: usize,
     events_out: CsvOut,
     facts_out: CsvOut,
     summary: RunSummary,
@@ -245,7 +245,8 @@ impl Sink {
             let id = orig.checked_sub(self.first_id).and_then(|k| self.event_ids.get(k));
             a.event.dup_of = id.cloned().unwrap_or_default();
         }
-        if self.event_ids.len() > self.max_ids {
+        // Forget the ids of the articles the index forgot.
+        while self.first_id < self.index.remembered_from() {
             self.event_ids.pop_front();
             self.first_id += 1;
         }
@@ -294,12 +295,11 @@ pub fn run(engine: &Engine, cfg: &RunConfig, staging: &Staging) -> Result<RunSum
     skipped.extend(cfg.pub_dates.unmatched_manifest_rows(&files));
     let threads = cfg.threads.max(1);
     // Only a document above PIECE_BYTES needs a pool (for its pieces); most runs have none.
-    let pool = std::sync::OnceLock::new();
+    let mut large_pool: Option<rayon::ThreadPool> = None;
     let mut sink = Sink {
         index: DedupIndex::new(engine.dedup.clone()),
         event_ids: Default::default(),
         first_id: 0,
-        max_ids: engine.dedup.max_articles,
         events_out: CsvOut::create(&staging.path("events.csv"), cfg.bom)?,
         facts_out: CsvOut::create(&staging.path("facts.csv"), cfg.bom)?,
         summary: RunSummary { totals: Totals::new(cfg.period), ..RunSummary::default() },
@@ -334,12 +334,9 @@ pub fn run(engine: &Engine, cfg: &RunConfig, staging: &Staging) -> Result<RunSum
                         return Ok(());
                     }
                 };
-                let pool = match pool.get() {
+                let pool: &rayon::ThreadPool = match &mut large_pool {
                     Some(pool) => pool,
-                    None => {
-                        let built = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
-                        pool.get_or_init(|| built)
-                    }
+                    none => none.insert(rayon::ThreadPoolBuilder::new().num_threads(threads).build()?),
                 };
                 let ranges = pieces(&doc.text, PIECE_BYTES);
                 // One publication date for all pieces: inferred from the first when no
