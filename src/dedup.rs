@@ -5,11 +5,12 @@
 //! sequentially in document order ([`DedupIndex::check`]) so the first copy is the original.
 
 use std::collections::{HashMap, VecDeque};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::hashing::Prehashed;
 use crate::rules::{RuleError, RuleSource};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -161,25 +162,6 @@ impl Owners {
     #[cfg(test)]
     fn len(&self) -> usize {
         self.current.len() + self.previous.len()
-    }
-}
-
-/// Hashing for keys that are hashes already: one multiply spreads them into the high bits the
-/// table probes with, where SipHash would cost more than the lookup.
-#[derive(Default)]
-struct Prehashed(u64);
-
-impl Hasher for Prehashed {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8 | b as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        }
-    }
-    fn write_u32(&mut self, key: u32) {
-        self.0 = (key as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     }
 }
 

@@ -9,6 +9,7 @@
 pub mod dedup;
 pub mod eval;
 pub mod extract;
+pub mod hashing;
 pub mod ingest;
 pub mod normalize;
 pub mod ordered;

@@ -31,21 +31,55 @@ pub struct Para {
 pub struct NormDoc {
     pub text: String,
     pub paras: Vec<Para>,
-    /// Decoded-text offset of the character each normalised byte belongs to.
-    src_start: Vec<u32>,
-    /// Decoded-text offset just past that character.
-    src_end: Vec<u32>,
+    sources: SourceMap,
+}
+
+/// Where each normalised character came from, stored only where the plain rule breaks: a
+/// character normally starts where the previous one's source ended and is as long as it. Most
+/// text is copied as it is, so a few entries per paragraph replace two offsets per byte.
+#[derive(Debug, Clone, Default)]
+struct SourceMap {
+    /// (normalised offset of a character, its decoded-text start, its decoded-text end).
+    breaks: Vec<(u32, u32, u32)>,
+    /// Where the next character's source starts if it follows the rule.
+    next_src: u32,
+}
+
+impl SourceMap {
+    fn push(&mut self, at: usize, len: usize, src_start: u32, src_end: u32) {
+        if self.breaks.is_empty() || src_start != self.next_src || (src_end - src_start) as usize != len {
+            self.breaks.push((at as u32, src_start, src_end));
+        }
+        self.next_src = src_end;
+    }
+
+    /// The decoded-text span of the character of `text` that holds byte `at` (< text.len()).
+    fn char_source(&self, text: &str, mut at: usize) -> (usize, usize) {
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        let i = self.breaks.partition_point(|b| b.0 as usize <= at) - 1;
+        let (from, start, end) = self.breaks[i];
+        let from = from as usize;
+        if from == at {
+            return (start as usize, end as usize);
+        }
+        let first_len = text[from..].chars().next().map_or(1, char::len_utf8);
+        let start = end as usize + (at - from - first_len);
+        (start, start + text[at..].chars().next().map_or(1, char::len_utf8))
+    }
 }
 
 impl NormDoc {
     /// The decoded-text span a normalised span came from.
     pub fn source_span(&self, start: usize, end: usize) -> (usize, usize) {
-        if self.src_start.is_empty() || start >= end {
-            let at = self.src_start.get(start).copied().unwrap_or(0) as usize;
+        let len = self.text.len();
+        if len == 0 || start >= end {
+            let at = if start < len { self.sources.char_source(&self.text, start).0 } else { 0 };
             return (at, at);
         }
-        let s = self.src_start[start.min(self.src_start.len() - 1)] as usize;
-        let e = self.src_end[(end - 1).min(self.src_end.len() - 1)] as usize;
+        let s = self.sources.char_source(&self.text, start.min(len - 1)).0;
+        let e = self.sources.char_source(&self.text, (end - 1).min(len - 1)).1;
         (s, e.max(s))
     }
 
@@ -241,12 +275,8 @@ impl Normalizer {
         }
         let wrap = local_wrap_widths(&lines);
         // The result is about as long as the input: one allocation each instead of regrowth.
-        let mut doc = NormDoc {
-            text: String::with_capacity(text.len()),
-            paras: Vec::new(),
-            src_start: Vec::with_capacity(text.len()),
-            src_end: Vec::with_capacity(text.len()),
-        };
+        let mut doc =
+            NormDoc { text: String::with_capacity(text.len()), paras: Vec::new(), sources: SourceMap::default() };
         let mut i = 0;
         while i < lines.len() {
             let first = &lines[i];
@@ -255,12 +285,8 @@ impl Normalizer {
             let mut j = i;
             loop {
                 for &(c, s, e) in &lines[j].chars {
-                    let before = doc.text.len();
+                    doc.sources.push(doc.text.len(), c.len_utf8(), s, e);
                     doc.text.push(c);
-                    for _ in before..doc.text.len() {
-                        doc.src_start.push(s);
-                        doc.src_end.push(e);
-                    }
                 }
                 chars += lines[j].len();
                 // An indented line always starts a new paragraph (web layouts indent each one).
@@ -282,9 +308,8 @@ impl Normalizer {
                 indented: first.indented,
             });
             let last = lines[j].chars.last().map(|c| c.2).unwrap_or(0);
+            doc.sources.push(doc.text.len(), 1, last, last);
             doc.text.push('\n');
-            doc.src_start.push(last);
-            doc.src_end.push(last);
             i = j + 1;
         }
         doc

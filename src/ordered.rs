@@ -4,7 +4,9 @@
 //!
 //! Memory is bounded by `window`: a worker does not start item `i` before the consumer has
 //! taken item `i - window`. Threads that wait sleep on a condition variable instead of
-//! spinning, so a consumer that keeps up costs the workers no CPU.
+//! spinning, so a consumer that keeps up costs the workers no CPU. A sleeper is woken for half
+//! a window of work, not for each item: a wake-up is a system call and a context switch, which
+//! cost more than a small document's analysis.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -17,9 +19,16 @@ struct State<R> {
     taken: usize,
     /// The consumer stopped (an error) or a worker panicked: everyone stops.
     stopped: bool,
-    /// Who sleeps, so that a hand-over wakes (a system call) only when someone waits.
-    consumer_waits: bool,
-    workers_waiting: usize,
+    /// The consumer sleeps until this many results from the front are ready (0: awake).
+    consumer_wants: usize,
+    /// Sleeping workers resume once `taken` reaches this (`usize::MAX`: none sleeps).
+    workers_resume_at: usize,
+}
+
+impl<R> State<R> {
+    fn ready_from_front(&self) -> usize {
+        self.slots.iter().take_while(|r| r.is_some()).count()
+    }
 }
 
 struct Shared<R> {
@@ -74,8 +83,8 @@ where
             slots: VecDeque::with_capacity(window),
             taken: 0,
             stopped: false,
-            consumer_waits: false,
-            workers_waiting: 0,
+            consumer_wants: 0,
+            workers_resume_at: usize::MAX,
         }),
         done: Condvar::new(),
         room: Condvar::new(),
@@ -91,10 +100,14 @@ where
                         return;
                     }
                     let mut state = shared.lock();
-                    while !state.stopped && i >= state.taken + window {
-                        state.workers_waiting += 1;
-                        state = shared.room.wait(state).unwrap_or_else(|e| e.into_inner());
-                        state.workers_waiting -= 1;
+                    if i >= state.taken + window {
+                        // Resume with half the window free; reachable, as every item before
+                        // `i` is done or being done by a worker that is not waiting.
+                        let resume_at = (i + 1 + window / 2).saturating_sub(window);
+                        while !state.stopped && state.taken < resume_at {
+                            state.workers_resume_at = state.workers_resume_at.min(resume_at);
+                            state = shared.room.wait(state).unwrap_or_else(|e| e.into_inner());
+                        }
                     }
                     if state.stopped {
                         return;
@@ -107,12 +120,14 @@ where
                         state.slots.resize_with(slot + 1, || None);
                     }
                     state.slots[slot] = Some(result);
-                    if slot == 0 && state.consumer_waits {
+                    if state.consumer_wants > 0 && state.ready_from_front() >= state.consumer_wants {
                         shared.done.notify_one();
                     }
                 }
             });
         }
+        // Reachable: the workers may run `window` items ahead of the consumer.
+        let batch = (window / 2).max(1);
         for item in items {
             let (result, wake_workers) = {
                 let mut state = shared.lock();
@@ -120,15 +135,19 @@ where
                     if let Some(r) = state.slots.front_mut().and_then(Option::take) {
                         state.slots.pop_front();
                         state.taken += 1;
-                        break (r, state.workers_waiting > 0);
+                        let wake = state.taken >= state.workers_resume_at;
+                        if wake {
+                            state.workers_resume_at = usize::MAX;
+                        }
+                        break (r, wake);
                     }
                     if state.stopped {
                         // A worker panicked; the scope re-raises its panic on return.
                         return Ok(());
                     }
-                    state.consumer_waits = true;
+                    state.consumer_wants = batch.min(items.len() - state.taken);
                     state = shared.done.wait(state).unwrap_or_else(|e| e.into_inner());
-                    state.consumer_waits = false;
+                    state.consumer_wants = 0;
                 }
             };
             if wake_workers {
@@ -152,14 +171,15 @@ mod tests {
     #[test]
     fn results_come_in_input_order_at_any_thread_count() {
         let items: Vec<u64> = (0..500).collect();
-        for threads in [1, 2, 7] {
+        // Windows of one and two items: the smallest batches of the hand-over.
+        for (threads, window) in [(1, 8), (2, 8), (7, 8), (2, 1), (3, 2)] {
             let mut seen = Vec::new();
             // Uneven work, so that later items often finish first.
             let work = |&x: &u64| {
                 std::hint::black_box((0..(x * 7919) % 30_000).sum::<u64>());
                 x
             };
-            map_in_order(&items, threads, 8, work, |&item, r| {
+            map_in_order(&items, threads, window, work, |&item, r| {
                 assert_eq!(item, r);
                 seen.push(r);
                 Ok::<_, ()>(())

@@ -2,9 +2,9 @@
 
 use std::path::Path;
 
-use aho_corasick::{AhoCorasick, MatchKind};
 use serde::Deserialize;
 
+use crate::extract::literals::LiteralSet;
 use crate::rules::{EVENT_TYPES, IdSet, RuleError, RuleSource, Spanned};
 
 #[derive(Deserialize)]
@@ -34,7 +34,7 @@ pub struct EventTyper {
     cue_type: Vec<usize>,
     /// Cue index → score multiplier.
     cue_weight: Vec<u32>,
-    cues: AhoCorasick,
+    cues: LiteralSet,
 }
 
 impl EventTyper {
@@ -64,10 +64,7 @@ impl EventTyper {
                 cue_weight.push(w);
             }
         }
-        let cues = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(&words)
-            .map_err(|e| src.error(0..0, format!("cannot build cue automaton: {e}")))?;
+        let cues = LiteralSet::new(&words).map_err(|e| src.error(0..0, format!("cue words: {e}")))?;
         Ok(Self { weights: [file.title_weight, file.lead_weight, file.body_weight], types, cue_type, cue_weight, cues })
     }
 
@@ -79,7 +76,7 @@ impl EventTyper {
             let mut score = vec![0u32; self.types.len()];
             let mut seen = vec![false; self.cue_type.len()];
             for m in self.cues.find_iter(part) {
-                let cue = m.pattern().as_usize();
+                let cue = m.pattern;
                 if !seen[cue] {
                     seen[cue] = true;
                     score[self.cue_type[cue]] += weight * self.cue_weight[cue];

@@ -10,6 +10,7 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use regex::Regex;
 use serde::Deserialize;
 
+use crate::extract::literals::LiteralSet;
 use crate::extract::quantity::{Quantity, QuantityGrammar};
 use crate::rules::{IdSet, METRICS, RuleError, RuleSource, Spanned, UNITS};
 use crate::segment::{Article, Role};
@@ -118,7 +119,7 @@ pub struct FactRules {
     rules: Vec<MetricRule>,
     /// Words that tie a sentence to labour; outside labour news a fact needs one to count.
     /// Labour cues, then the `not_labour` phrases that hide the cues inside them.
-    labour_cues: AhoCorasick,
+    labour_cues: LiteralSet,
     labour_cue_count: usize,
     /// Headline words that make an article labour news.
     news_cues: AhoCorasick,
@@ -148,15 +149,12 @@ fn automaton(src: &RuleSource, words: &[String]) -> Result<AhoCorasick, RuleErro
 
 /// Labour cues and `not_labour` phrases in one leftmost-longest automaton: where a phrase such
 /// as 坚守岗位 starts, it is matched whole and the cue 岗位 inside it is not reported.
-fn labour_automaton(src: &RuleSource, r: &RelevanceDef) -> Result<AhoCorasick, RuleError> {
-    let words: Vec<&String> = r.labour_cues.iter().chain(&r.not_labour).collect();
+fn labour_automaton(src: &RuleSource, r: &RelevanceDef) -> Result<LiteralSet, RuleError> {
+    let words: Vec<String> = r.labour_cues.iter().chain(&r.not_labour).cloned().collect();
     if let Some(w) = words.iter().find(|w| w.trim().is_empty()) {
         return Err(src.error_at_text(&format!("{w:?}"), format!("empty cue word {w:?}")));
     }
-    AhoCorasick::builder()
-        .match_kind(MatchKind::LeftmostLongest)
-        .build(words)
-        .map_err(|e| src.error(0..0, format!("cannot build cue automaton: {e}")))
+    LiteralSet::new(&words).map_err(|e| src.error(0..0, format!("labour cues: {e}")))
 }
 
 impl FactRules {
@@ -422,8 +420,8 @@ impl FactExtractor {
                 .rules
                 .labour_cues
                 .find_iter(sentence)
-                .filter(|m| m.pattern().as_usize() < self.rules.labour_cue_count)
-                .map(|m| range.start + m.start())
+                .filter(|m| m.pattern < self.rules.labour_cue_count)
+                .map(|m| range.start + m.start)
                 .collect(),
             range,
         }

@@ -4,6 +4,7 @@
 pub mod dates;
 pub mod events;
 pub mod facts;
+pub mod literals;
 pub mod numbers;
 pub mod places;
 pub mod plausibility;

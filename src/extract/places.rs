@@ -1,5 +1,5 @@
-//! Places: recognise place mentions (one aho-corasick automaton over every full name, short
-//! name, region, anaphor and national cue), resolve them to the GB/T 2260 chain
+//! Places: recognise place mentions (one leftmost-longest literal search over every full name,
+//! short name, region, anaphor and national cue), resolve them to the GB/T 2260 chain
 //! province / prefecture / county, and attribute articles and facts to places
 //! (ANNOTATION.md "Places"). Names: `data/gazetteer/`; context words: `rules/places.toml`.
 
@@ -13,6 +13,7 @@ use regex::Regex;
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::extract::literals::LiteralSet;
 use crate::rules::{IdSet, RuleSource, Spanned};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -130,7 +131,7 @@ pub struct Places {
     by_code: HashMap<u32, usize>,
     provinces: Vec<u32>,
     entries: Vec<Entry>,
-    automaton: AhoCorasick,
+    names: LiteralSet,
     suffixes: AhoCorasick,
     abbrev_group: (String, Regex),
     abbrev_chars: HashMap<char, u32>,
@@ -333,12 +334,7 @@ impl Places {
         let mut keys: Vec<String> = surface.keys().cloned().collect();
         keys.sort();
         let entries: Vec<Entry> = keys.iter().map(|k| surface[k].clone()).collect();
-        // A full DFA: one automaton over ~10,000 names runs over every article.
-        let automaton = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostLongest)
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .build(&keys)
-            .context("place automaton")?;
+        let names = LiteralSet::new(&keys).map_err(|e| anyhow::anyhow!("place names: {e}"))?;
         let suffixes = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
             .start_kind(aho_corasick::StartKind::Anchored)
@@ -349,7 +345,7 @@ impl Places {
             by_code,
             provinces,
             entries,
-            automaton,
+            names,
             suffixes,
             abbrev_group,
             abbrev_chars,
@@ -409,11 +405,8 @@ impl Places {
     /// Raw mentions of `text` in order; ambiguous names resolved with the article's other
     /// places (`context`), anaphora with the mentions before them.
     fn mentions(&self, text: &str, context: &mut Vec<u32>) -> Vec<Mention> {
-        let mut raw: Vec<(usize, usize, &Entry)> = self
-            .automaton
-            .find_iter(text)
-            .map(|m| (m.start(), m.end(), &self.entries[m.pattern().as_usize()]))
-            .collect();
+        let mut raw: Vec<(usize, usize, &Entry)> =
+            self.names.find_iter(text).map(|m| (m.start, m.end, &self.entries[m.pattern])).collect();
         let groups: Vec<(usize, usize, Vec<u32>)> = self
             .abbrev_group
             .1

@@ -1,0 +1,25 @@
+//! Hashing for keys that are hashes or small integers already (fingerprints, characters, pairs
+//! of characters): one multiply spreads them into the high bits a table probes with, where
+//! SipHash would cost more than the lookup.
+
+use std::hash::Hasher;
+
+#[derive(Default)]
+pub struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8 | b as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+    fn write_u32(&mut self, key: u32) {
+        self.write_u64(key as u64);
+    }
+    fn write_u64(&mut self, key: u64) {
+        self.0 = key.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
