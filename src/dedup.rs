@@ -4,13 +4,11 @@
 //! Fingerprints are computed per article in parallel ([`fingerprint`]); the index is then fed
 //! sequentially in document order ([`DedupIndex::check`]) so the first copy is the original.
 
-use std::collections::{HashMap, VecDeque};
-use std::hash::BuildHasherDefault;
+use std::collections::VecDeque;
 use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::hashing::Prehashed;
 use crate::rules::{RuleError, RuleSource};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -106,7 +104,29 @@ fn is_letter(c: char) -> bool {
 /// punctuation, spacing and full-/half-width differences between renderings do not matter;
 /// `places` are the codes of the divisions it names.
 pub fn fingerprint(text: &str, places: impl Iterator<Item = u32>, cfg: &DedupConfig) -> ParaPrint {
-    let skeleton: Vec<u32> = text.chars().filter(|&c| is_letter(c)).map(|c| c.to_ascii_lowercase() as u32).collect();
+    // One pass: the skeleton, and the runs of figure characters in it.
+    let mut skeleton: Vec<u32> = Vec::with_capacity(text.len() / 2);
+    let mut salient: Vec<u32> = Vec::new();
+    let mut figure_from: Option<usize> = None;
+    for c in text.chars().filter(|&c| is_letter(c)) {
+        let c = c.to_ascii_lowercase() as u32;
+        match (is_figure_char(c), figure_from) {
+            (true, None) => figure_from = Some(skeleton.len()),
+            (false, Some(from)) => {
+                salient.push(fnv(skeleton[from..].iter().copied()) as u32);
+                figure_from = None;
+            }
+            _ => {}
+        }
+        skeleton.push(c);
+    }
+    if let Some(from) = figure_from {
+        salient.push(fnv(skeleton[from..].iter().copied()) as u32);
+    }
+    // Tagged apart from figures: code 320500 and the figure 320500 are different things.
+    salient.extend(places.map(|code| fnv([u32::MAX, code].into_iter()) as u32));
+    salient.sort_unstable();
+    salient.dedup();
     let k = cfg.shingle_chars;
     let mut hashes = Vec::new();
     if skeleton.len() >= k {
@@ -117,15 +137,6 @@ pub fn fingerprint(text: &str, places: impl Iterator<Item = u32>, cfg: &DedupCon
             }
         }
     }
-    let mut salient: Vec<u32> = skeleton
-        .chunk_by(|&a, &b| is_figure_char(a) == is_figure_char(b))
-        .filter(|run| is_figure_char(run[0]))
-        .map(|run| fnv(run.iter().copied()) as u32)
-        // Tagged apart from figures: code 320500 and the figure 320500 are different things.
-        .chain(places.map(|code| fnv([u32::MAX, code].into_iter()) as u32))
-        .collect();
-    salient.sort_unstable();
-    salient.dedup();
     ParaPrint { chars: skeleton.len(), hashes, salient }
 }
 
@@ -134,18 +145,29 @@ pub fn fingerprint(text: &str, places: impl Iterator<Item = u32>, cfg: &DedupCon
 /// the previous one and the older previous map is dropped. Exact until the first such turn;
 /// after it the most recent half to whole of the bound is kept.
 struct Owners {
-    current: HashMap<u32, u32, BuildHasherDefault<Prehashed>>,
-    previous: HashMap<u32, u32, BuildHasherDefault<Prehashed>>,
+    current: FingerprintMap,
+    previous: FingerprintMap,
     generation: usize,
 }
 
 impl Owners {
     fn new(max_fingerprints: usize) -> Self {
-        Self { current: HashMap::default(), previous: HashMap::default(), generation: (max_fingerprints / 2).max(1) }
+        Self {
+            current: FingerprintMap::default(),
+            previous: FingerprintMap::default(),
+            generation: (max_fingerprints / 2).max(1),
+        }
     }
 
     fn get(&self, hash: u32) -> Option<u32> {
-        self.current.get(&hash).or_else(|| self.previous.get(&hash)).copied()
+        self.current.get(hash).or_else(|| self.previous.get(hash))
+    }
+
+    /// Load the slots of `hashes` into the cache: the loads do not depend on each other, so
+    /// the processor waits for their misses (a map of millions) together, not one by one.
+    fn warm(&self, hashes: impl Iterator<Item = u32>) {
+        let seen = hashes.fold(0, |acc, h| acc ^ self.current.first_slot(h) ^ self.previous.first_slot(h));
+        std::hint::black_box(seen);
     }
 
     /// Record `article` for `hash` unless a live article (one at or after `live_from`) has it.
@@ -154,14 +176,82 @@ impl Owners {
             return;
         }
         self.current.insert(hash, article);
-        if self.current.len() >= self.generation {
+        if self.current.len >= self.generation {
             self.previous = std::mem::take(&mut self.current);
         }
     }
 
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.current.len() + self.previous.len()
+        self.current.len + self.previous.len
+    }
+}
+
+/// A u32 → u32 map in one flat array (open addressing, linear probing, at most half full), so
+/// that a key's slot is known before it is read and can be loaded ahead (`Owners::warm`).
+struct FingerprintMap {
+    /// `key << 32 | value`; `EMPTY` where none.
+    slots: Vec<u64>,
+    len: usize,
+}
+
+/// The one pair that cannot be stored: fingerprint u32::MAX of article u32::MAX.
+const EMPTY: u64 = u64::MAX;
+
+impl Default for FingerprintMap {
+    fn default() -> Self {
+        Self { slots: vec![EMPTY; 1024], len: 0 }
+    }
+}
+
+impl FingerprintMap {
+    fn home(&self, key: u32) -> usize {
+        // Fibonacci hashing: the high bits of the product, as many as the table has.
+        let bits = self.slots.len().trailing_zeros();
+        ((key as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - bits)) as usize
+    }
+
+    fn first_slot(&self, key: u32) -> u64 {
+        if self.len == 0 { 0 } else { self.slots[self.home(key)] }
+    }
+
+    fn get(&self, key: u32) -> Option<u32> {
+        if self.len == 0 {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(key);
+        loop {
+            match self.slots[i] {
+                EMPTY => return None,
+                slot if (slot >> 32) as u32 == key => return Some(slot as u32),
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+
+    fn insert(&mut self, key: u32, value: u32) {
+        if (self.len + 1) * 2 > self.slots.len() {
+            let grown = vec![EMPTY; self.slots.len() * 2];
+            let old = std::mem::replace(&mut self.slots, grown);
+            self.len = 0;
+            for slot in old.into_iter().filter(|&s| s != EMPTY) {
+                self.insert((slot >> 32) as u32, slot as u32);
+            }
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(key);
+        loop {
+            match self.slots[i] {
+                EMPTY => {
+                    self.len += 1;
+                    break;
+                }
+                slot if (slot >> 32) as u32 == key => break,
+                _ => i = (i + 1) & mask,
+            }
+        }
+        self.slots[i] = (key as u64) << 32 | value as u64;
     }
 }
 
@@ -231,6 +321,7 @@ impl DedupIndex {
         let mut hits = Vec::new();
         let mut my_salient: Vec<u32> = Vec::new();
         let (mut dup_chars, mut all_chars) = (0usize, 0usize);
+        self.owners.warm(paras.iter().flat_map(|p| p.hashes.iter().copied()));
         for (i, p) in paras.iter().enumerate() {
             all_chars += p.chars;
             hits.clear();
@@ -285,6 +376,8 @@ impl DedupIndex {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
+
     use super::*;
 
     fn cfg() -> DedupConfig {

@@ -431,6 +431,8 @@ impl DateGrammar {
             }
             let before = &text[..start];
             let after = &text[end..];
+            // The next few characters, where the words after a date are looked for.
+            let after_chars = |n: usize| &after[..after.char_indices().nth(n).map_or(after.len(), |(i, _)| i)];
             let mut target = false;
             let mut date_start = Some(first);
             if let Some(w) = Self::ends_with_any(before, &c.as_of_before) {
@@ -439,13 +441,9 @@ impl DateGrammar {
                 date_start = None;
             } else if let (Some(wb), Some(pos)) = (
                 Self::ends_with_any(before, &c.since_before),
-                c.since_after
-                    .iter()
-                    .filter_map(|w| after.find(w.as_str()).map(|p| p + w.len()))
-                    .filter(|p| after[..*p].chars().count() <= 8)
-                    .min(),
+                c.since_after.iter().filter_map(|w| after_chars(8).find(w.as_str()).map(|p| p + w.len())).min(),
             ) {
-                // 自2018年创办以来: a start and 以来 a few words later.
+                // 自2018年创办以来: a start and 以来 within 8 characters.
                 start -= wb.len();
                 end += pos;
                 kind = DateKind::Since;
@@ -482,7 +480,7 @@ impl DateGrammar {
             if kind == DateKind::AsOf && a.anchor.is_some() {
                 date_start = None;
             }
-            let window: String = after.chars().take(c.future_window + 4).collect();
+            let window = after_chars(c.future_window + 4);
             let future = Self::ends_with_any(before, &c.future_before).is_some()
                 || c.future_after
                     .iter()

@@ -352,16 +352,26 @@ impl QuantityGrammar {
         self.per_unit_list_joints.iter().any(|j| j == joint)
     }
 
+    /// The text an exclusion looks at: before the number, after it, and whether money follows
+    /// (money is never a date or a measure: 5日元 is not the 5th).
+    fn exclusion_context<'t>(&self, text: &'t str, n: &NumberSpan) -> (&'t str, &'t str, bool) {
+        let money = Self::anchored_at(&self.currency_ac, text, n.end).is_some();
+        (tail(text, n.start, 12), head_of(text, n.end, 16), money)
+    }
+
     /// The exclusion rule that makes this number not a fact, if any.
     fn exclusion(&self, text: &str, n: &NumberSpan) -> Option<&str> {
-        let before = tail(text, n.start, 12);
-        let after = head_of(text, n.end, 16);
-        // Money is never a date or a measure (5日元 is not the 5th).
-        let money = Self::anchored_at(&self.currency_ac, text, n.end).is_some();
+        let (before, after, money) = self.exclusion_context(text, n);
         fn first<'a>((ids, set): &'a (Vec<String>, RegexSet), s: &str) -> Option<&'a str> {
             set.matches(s).iter().next().map(|i| ids[i].as_str())
         }
         first(&self.excl_before, before).or_else(|| if money { None } else { first(&self.excl_after, after) })
+    }
+
+    /// Whether an exclusion applies, without finding which (a set stops at its first match).
+    fn is_excluded(&self, text: &str, n: &NumberSpan) -> bool {
+        let (before, after, money) = self.exclusion_context(text, n);
+        self.excl_before.1.is_match(before) || !money && self.excl_after.1.is_match(after)
     }
 
     /// Numbers of `text` that are not facts, with the id of the exclusion rule for each.
@@ -380,7 +390,7 @@ impl QuantityGrammar {
             || !n.value.is_finite()
             || n.value > max
             || n.value_max.is_some_and(|high| !(high.is_finite() && high <= max));
-        if n.vague || out_of_range || self.exclusion(text, n).is_some() {
+        if n.vague || out_of_range {
             return None;
         }
         let mut rules = Vec::new();
@@ -459,6 +469,11 @@ impl QuantityGrammar {
         } else {
             return None;
         };
+        // Checked once a unit is found (most numbers have none): the exclusions look at the
+        // number's own surroundings only, so the order does not change the outcome.
+        if self.is_excluded(text, n) {
+            return None;
+        }
         rules.push(unit_rule);
         if let Some((i, w)) = Self::anchored_at(&self.suffix.automaton, text, end) {
             if qualifier == "exact" {
