@@ -4,11 +4,14 @@
 //! Fingerprints are computed per article in parallel ([`fingerprint`]); the index is then fed
 //! sequentially in document order ([`DedupIndex::check`]) so the first copy is the original.
 
-use std::collections::VecDeque;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, VecDeque};
+use std::hash::BuildHasherDefault;
 use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::hashing::Prehashed;
 use crate::rules::{RuleError, RuleSource};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -145,113 +148,45 @@ pub fn fingerprint(text: &str, places: impl Iterator<Item = u32>, cfg: &DedupCon
 /// the previous one and the older previous map is dropped. Exact until the first such turn;
 /// after it the most recent half to whole of the bound is kept.
 struct Owners {
-    current: FingerprintMap,
-    previous: FingerprintMap,
+    current: HashMap<u32, u32, BuildHasherDefault<Prehashed>>,
+    previous: HashMap<u32, u32, BuildHasherDefault<Prehashed>>,
     generation: usize,
 }
 
 impl Owners {
     fn new(max_fingerprints: usize) -> Self {
-        Self {
-            current: FingerprintMap::default(),
-            previous: FingerprintMap::default(),
-            generation: (max_fingerprints / 2).max(1),
-        }
+        Self { current: HashMap::default(), previous: HashMap::default(), generation: (max_fingerprints / 2).max(1) }
     }
 
     fn get(&self, hash: u32) -> Option<u32> {
-        self.current.get(hash).or_else(|| self.previous.get(hash))
-    }
-
-    /// Load the slots of `hashes` into the cache: the loads do not depend on each other, so
-    /// the processor waits for their misses (a map of millions) together, not one by one.
-    fn warm(&self, hashes: impl Iterator<Item = u32>) {
-        let seen = hashes.fold(0, |acc, h| acc ^ self.current.first_slot(h) ^ self.previous.first_slot(h));
-        std::hint::black_box(seen);
+        self.current.get(&hash).or_else(|| self.previous.get(&hash)).copied()
     }
 
     /// Record `article` for `hash` unless a live article (one at or after `live_from`) has it.
     fn insert(&mut self, hash: u32, article: u32, live_from: u32) {
-        if self.get(hash).is_some_and(|o| o >= live_from) {
-            return;
+        // One probe of the current map: the entry, which is also where the new owner goes.
+        match self.current.entry(hash) {
+            Entry::Occupied(mut e) => {
+                if *e.get() < live_from {
+                    e.insert(article);
+                }
+                return;
+            }
+            Entry::Vacant(e) => {
+                if self.previous.get(&hash).is_some_and(|&o| o >= live_from) {
+                    return;
+                }
+                e.insert(article);
+            }
         }
-        self.current.insert(hash, article);
-        if self.current.len >= self.generation {
+        if self.current.len() >= self.generation {
             self.previous = std::mem::take(&mut self.current);
         }
     }
 
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.current.len + self.previous.len
-    }
-}
-
-/// A u32 → u32 map in one flat array (open addressing, linear probing, at most half full), so
-/// that a key's slot is known before it is read and can be loaded ahead (`Owners::warm`).
-struct FingerprintMap {
-    /// `key << 32 | value`; `EMPTY` where none.
-    slots: Vec<u64>,
-    len: usize,
-}
-
-/// The one pair that cannot be stored: fingerprint u32::MAX of article u32::MAX.
-const EMPTY: u64 = u64::MAX;
-
-impl Default for FingerprintMap {
-    fn default() -> Self {
-        Self { slots: vec![EMPTY; 1024], len: 0 }
-    }
-}
-
-impl FingerprintMap {
-    fn home(&self, key: u32) -> usize {
-        // Fibonacci hashing: the high bits of the product, as many as the table has.
-        let bits = self.slots.len().trailing_zeros();
-        ((key as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - bits)) as usize
-    }
-
-    fn first_slot(&self, key: u32) -> u64 {
-        if self.len == 0 { 0 } else { self.slots[self.home(key)] }
-    }
-
-    fn get(&self, key: u32) -> Option<u32> {
-        if self.len == 0 {
-            return None;
-        }
-        let mask = self.slots.len() - 1;
-        let mut i = self.home(key);
-        loop {
-            match self.slots[i] {
-                EMPTY => return None,
-                slot if (slot >> 32) as u32 == key => return Some(slot as u32),
-                _ => i = (i + 1) & mask,
-            }
-        }
-    }
-
-    fn insert(&mut self, key: u32, value: u32) {
-        if (self.len + 1) * 2 > self.slots.len() {
-            let grown = vec![EMPTY; self.slots.len() * 2];
-            let old = std::mem::replace(&mut self.slots, grown);
-            self.len = 0;
-            for slot in old.into_iter().filter(|&s| s != EMPTY) {
-                self.insert((slot >> 32) as u32, slot as u32);
-            }
-        }
-        let mask = self.slots.len() - 1;
-        let mut i = self.home(key);
-        loop {
-            match self.slots[i] {
-                EMPTY => {
-                    self.len += 1;
-                    break;
-                }
-                slot if (slot >> 32) as u32 == key => break,
-                _ => i = (i + 1) & mask,
-            }
-        }
-        self.slots[i] = (key as u64) << 32 | value as u64;
+        self.current.len() + self.previous.len()
     }
 }
 
@@ -321,7 +256,6 @@ impl DedupIndex {
         let mut hits = Vec::new();
         let mut my_salient: Vec<u32> = Vec::new();
         let (mut dup_chars, mut all_chars) = (0usize, 0usize);
-        self.owners.warm(paras.iter().flat_map(|p| p.hashes.iter().copied()));
         for (i, p) in paras.iter().enumerate() {
             all_chars += p.chars;
             hits.clear();
@@ -376,8 +310,6 @@ impl DedupIndex {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
-
     use super::*;
 
     fn cfg() -> DedupConfig {
