@@ -124,7 +124,7 @@ pub struct FactRules {
     /// Headline words that make an article labour news.
     news_cues: AhoCorasick,
     /// All cue words of all rules in one automaton; pattern index → rule index.
-    cues: AhoCorasick,
+    cues: LiteralSet,
     cue_rule: Vec<usize>,
     planned_clause: AhoCorasick,
     planned_sentence: AhoCorasick,
@@ -136,10 +136,15 @@ pub struct FactRules {
     total_cues: Vec<String>,
 }
 
-fn automaton(src: &RuleSource, words: &[String]) -> Result<AhoCorasick, RuleError> {
-    if let Some(w) = words.iter().find(|w| w.trim().is_empty()) {
-        return Err(src.error_at_text(&format!("{w:?}"), format!("empty cue word {w:?}")));
+fn no_empty_word(src: &RuleSource, words: &[String]) -> Result<(), RuleError> {
+    match words.iter().find(|w| w.trim().is_empty()) {
+        Some(w) => Err(src.error_at_text(&format!("{w:?}"), format!("empty cue word {w:?}"))),
+        None => Ok(()),
     }
+}
+
+fn automaton(src: &RuleSource, words: &[String]) -> Result<AhoCorasick, RuleError> {
+    no_empty_word(src, words)?;
     AhoCorasick::builder()
         .match_kind(MatchKind::Standard)
         .kind(Some(aho_corasick::AhoCorasickKind::DFA))
@@ -151,9 +156,7 @@ fn automaton(src: &RuleSource, words: &[String]) -> Result<AhoCorasick, RuleErro
 /// as 坚守岗位 starts, it is matched whole and the cue 岗位 inside it is not reported.
 fn labour_automaton(src: &RuleSource, r: &RelevanceDef) -> Result<LiteralSet, RuleError> {
     let words: Vec<String> = r.labour_cues.iter().chain(&r.not_labour).cloned().collect();
-    if let Some(w) = words.iter().find(|w| w.trim().is_empty()) {
-        return Err(src.error_at_text(&format!("{w:?}"), format!("empty cue word {w:?}")));
-    }
+    no_empty_word(src, &words)?;
     LiteralSet::new(&words).map_err(|e| src.error(0..0, format!("labour cues: {e}")))
 }
 
@@ -235,7 +238,10 @@ impl FactRules {
             labour_cue_count: file.relevance.labour_cues.len(),
             news_cues: automaton(src, &file.relevance.news_cues)?,
             rules,
-            cues: automaton(src, &words)?,
+            cues: {
+                no_empty_word(src, &words)?;
+                LiteralSet::new(&words).map_err(|e| src.error(0..0, format!("metric cues: {e}")))?
+            },
             cue_rule,
             planned_clause: automaton(src, &file.status.planned_clause)?,
             planned_sentence: automaton(src, &file.status.planned_sentence)?,
@@ -409,8 +415,9 @@ impl FactExtractor {
         let metric = self
             .rules
             .cues
-            .find_overlapping_iter(sentence)
-            .map(|m| (range.start + m.start(), range.start + m.end(), self.rules.cue_rule[m.pattern().as_usize()]))
+            .find_overlapping(sentence)
+            .into_iter()
+            .map(|m| (range.start + m.start, range.start + m.end, self.rules.cue_rule[m.pattern]))
             .collect();
         SentenceCues {
             metric,

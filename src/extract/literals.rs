@@ -29,12 +29,46 @@ pub struct LiteralMatch {
 
 pub struct LiteralSet {
     words: Vec<String>,
-    /// Words of two or more characters, grouped by their first pair, longest first per group.
-    by_pair: Vec<u32>,
-    pairs: HashMap<u64, Range<u32>, BuildHasherDefault<Prehashed>>,
-    pair_filter: Vec<u64>,
-    singles: HashMap<u64, u32, BuildHasherDefault<Prehashed>>,
-    single_filter: Vec<u64>,
+    /// Words of two or more characters by their first pair of characters.
+    by_pair: Groups,
+    /// Words of one character.
+    singles: Groups,
+}
+
+/// Words grouped by a key (the bytes of their first one or two characters), longest first per
+/// group, behind a bit set that turns most keys away before the table is read.
+struct Groups {
+    filter: Vec<u64>,
+    table: HashMap<u64, Range<u32>, BuildHasherDefault<Prehashed>>,
+    members: Vec<u32>,
+}
+
+impl Groups {
+    fn new(mut groups: HashMap<u64, Vec<u32>>, words: &[String]) -> Self {
+        let mut filter = vec![0u64; (1 << FILTER_BITS) / 64];
+        let mut table = HashMap::default();
+        let mut members = Vec::new();
+        let mut keys: Vec<u64> = groups.keys().copied().collect();
+        keys.sort_unstable();
+        for k in keys {
+            let mut group = groups.remove(&k).unwrap_or_default();
+            // Longest first; a stable sort keeps the first of a word listed twice in front.
+            group.sort_by_key(|&i| std::cmp::Reverse(words[i as usize].len()));
+            let start = members.len() as u32;
+            members.extend(group);
+            table.insert(k, start..members.len() as u32);
+            set_bit(&mut filter, filter_bit(k));
+        }
+        Self { filter, table, members }
+    }
+
+    #[inline]
+    fn get(&self, key: u64) -> &[u32] {
+        if !has_bit(&self.filter, filter_bit(key)) {
+            return &[];
+        }
+        self.table.get(&key).map_or(&[], |r| &self.members[r.start as usize..r.end as usize])
+    }
 }
 
 /// Bytes of a UTF-8 character from its first byte.
@@ -63,8 +97,9 @@ fn key(bytes: &[u8], n: usize) -> u64 {
     raw.wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(32)
 }
 
+/// The product's top bits (the key's low half after the rotation), which depend on all bytes.
 fn filter_bit(key: u64) -> usize {
-    (key >> (64 - FILTER_BITS)) as usize
+    (key as u32 >> (32 - FILTER_BITS)) as usize
 }
 
 fn has_bit(set: &[u64], bit: usize) -> bool {
@@ -79,59 +114,37 @@ impl LiteralSet {
     /// Build from non-empty words (an empty one would match everywhere); of a word listed twice
     /// the first is reported, as `aho_corasick` does.
     pub fn new(words: &[String]) -> Result<Self, String> {
-        let mut groups: HashMap<u64, Vec<u32>> = HashMap::new();
-        let mut singles = HashMap::default();
-        let mut pair_filter = vec![0u64; (1 << FILTER_BITS) / 64];
-        let mut single_filter = vec![0u64; (1 << FILTER_BITS) / 64];
+        let mut pairs: HashMap<u64, Vec<u32>> = HashMap::new();
+        let mut singles: HashMap<u64, Vec<u32>> = HashMap::new();
         for (i, w) in words.iter().enumerate() {
             let bytes = w.as_bytes();
             let Some(&first) = bytes.first() else { return Err(format!("word {i} is empty")) };
             let a = char_len(first);
             if a < bytes.len() {
-                let k = key(bytes, a + char_len(bytes[a]));
-                set_bit(&mut pair_filter, filter_bit(k));
-                groups.entry(k).or_default().push(i as u32);
+                pairs.entry(key(bytes, a + char_len(bytes[a]))).or_default().push(i as u32);
             } else {
-                let k = key(bytes, a);
-                set_bit(&mut single_filter, filter_bit(k));
-                singles.entry(k).or_insert(i as u32);
+                singles.entry(key(bytes, a)).or_default().push(i as u32);
             }
         }
-        let mut by_pair = Vec::new();
-        let mut pairs = HashMap::default();
-        let mut keys: Vec<u64> = groups.keys().copied().collect();
-        keys.sort_unstable();
-        for k in keys {
-            let mut group = groups.remove(&k).unwrap_or_default();
-            // Longest first; a stable sort keeps the first of a word listed twice in front.
-            group.sort_by_key(|&i| std::cmp::Reverse(words[i as usize].len()));
-            let start = by_pair.len() as u32;
-            by_pair.extend(group);
-            pairs.insert(k, start..by_pair.len() as u32);
-        }
-        Ok(Self { words: words.to_vec(), by_pair, pairs, pair_filter, singles, single_filter })
+        Ok(Self { by_pair: Groups::new(pairs, words), singles: Groups::new(singles, words), words: words.to_vec() })
     }
 
-    /// The longest word that starts at the head of `rest`, whose first character is `a` bytes.
+    /// The words that start at the head of `rest` (whose first character is `a` bytes), longest
+    /// first.
     #[inline]
-    fn longest_at(&self, rest: &[u8], a: usize) -> Option<usize> {
-        if a < rest.len() {
+    fn starting(&self, rest: &[u8], a: usize) -> impl Iterator<Item = usize> {
+        let longer = if a < rest.len() {
             let pair = a + char_len(rest[a]);
-            let k = key(rest, pair.min(rest.len()));
-            if has_bit(&self.pair_filter, filter_bit(k))
-                && let Some(group) = self.pairs.get(&k)
-            {
-                let group = &self.by_pair[group.start as usize..group.end as usize];
-                if let Some(&i) = group.iter().find(|&&i| rest.starts_with(self.words[i as usize].as_bytes())) {
-                    return Some(i as usize);
-                }
-            }
-        }
-        if self.singles.is_empty() {
-            return None;
-        }
-        let k = key(rest, a.min(rest.len()));
-        if has_bit(&self.single_filter, filter_bit(k)) { self.singles.get(&k).map(|&i| i as usize) } else { None }
+            self.by_pair.get(key(rest, pair.min(rest.len())))
+        } else {
+            &[]
+        };
+        let single = if self.singles.members.is_empty() { &[][..] } else { self.singles.get(key(rest, a)) };
+        longer
+            .iter()
+            .filter(move |&&i| rest.starts_with(self.words[i as usize].as_bytes()))
+            .chain(single)
+            .map(|&i| i as usize)
     }
 
     /// Non-overlapping matches, left to right; at each start the longest word.
@@ -141,7 +154,7 @@ impl LiteralSet {
         std::iter::from_fn(move || {
             while at < bytes.len() {
                 let a = char_len(bytes[at]);
-                if let Some(pattern) = self.longest_at(&bytes[at..], a) {
+                if let Some(pattern) = self.starting(&bytes[at..], a).next() {
                     let start = at;
                     at += self.words[pattern].len();
                     return Some(LiteralMatch { start, end: at, pattern });
@@ -150,6 +163,25 @@ impl LiteralSet {
             }
             None
         })
+    }
+
+    /// Every occurrence of every word, overlapping, in the order an `aho_corasick` automaton
+    /// of `MatchKind::Standard` reports them: by end, then longest first, then as listed.
+    pub fn find_overlapping(&self, text: &str) -> Vec<LiteralMatch> {
+        let bytes = text.as_bytes();
+        let mut out = Vec::new();
+        let mut at = 0;
+        while at < bytes.len() {
+            let a = char_len(bytes[at]);
+            out.extend(self.starting(&bytes[at..], a).map(|pattern| LiteralMatch {
+                start: at,
+                end: at + self.words[pattern].len(),
+                pattern,
+            }));
+            at += a;
+        }
+        out.sort_by_key(|m| (m.end, m.start, m.pattern));
+        out
     }
 }
 
@@ -197,6 +229,24 @@ mod tests {
             let expected: Vec<(usize, usize, usize)> =
                 ac.find_iter(&text).map(|m| (m.start(), m.end(), m.pattern().as_usize())).collect();
             prop_assert_eq!(found(&set, &text), expected);
+        }
+
+        #[test]
+        fn same_overlapping_matches_as_aho_corasick(
+            list in prop::collection::vec("[京北市长沙县a1]{1,4}", 1..12),
+            text in "[京北市长沙县南a1 ]{0,40}",
+        ) {
+            let set = LiteralSet::new(&list).unwrap();
+            let ac = AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .build(&list)
+                .unwrap();
+            let expected: Vec<(usize, usize, usize)> =
+                ac.find_overlapping_iter(&text).map(|m| (m.start(), m.end(), m.pattern().as_usize())).collect();
+            let got: Vec<(usize, usize, usize)> =
+                set.find_overlapping(&text).into_iter().map(|m| (m.start, m.end, m.pattern)).collect();
+            prop_assert_eq!(got, expected);
         }
     }
 }
