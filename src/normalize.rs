@@ -46,6 +46,13 @@ struct SourceMap {
 }
 
 impl SourceMap {
+    /// Add the entries of `other`, the map of a text appended at byte `at`. Its first character
+    /// always has an entry, so the rule never runs across the join.
+    fn append(&mut self, at: usize, other: &SourceMap) {
+        self.breaks.extend(other.breaks.iter().map(|&(n, s, e)| (n + at as u32, s, e)));
+        self.next_src = other.next_src;
+    }
+
     fn push(&mut self, at: usize, len: usize, src_start: u32, src_end: u32) {
         if self.breaks.is_empty() || src_start != self.next_src || (src_end - src_start) as usize != len {
             self.breaks.push((at as u32, src_start, src_end));
@@ -98,10 +105,30 @@ pub struct Normalizer {
     pub heading_max_chars: usize,
 }
 
-/// A line after character mapping, with the source offsets of each kept char.
-struct Line {
-    chars: Vec<(char, u32, u32)>,
+/// Text after character mapping, with where its characters came from.
+#[derive(Default)]
+struct MappedText {
     text: String,
+    sources: SourceMap,
+    chars: usize,
+}
+
+impl MappedText {
+    fn push(&mut self, (c, src_start, src_end): (char, u32, u32)) {
+        self.sources.push(self.text.len(), c.len_utf8(), src_start, src_end);
+        self.text.push(c);
+        self.chars += 1;
+    }
+
+    /// Where the source of the last character ends (0 when empty).
+    fn source_end(&self) -> u32 {
+        if self.chars == 0 { 0 } else { self.sources.next_src }
+    }
+}
+
+/// A line after character mapping.
+struct Line {
+    mapped: MappedText,
     md_level: u8,
     bold: bool,
     /// Starts with indentation (U+3000, spaces, a tab): a body paragraph in web layouts.
@@ -110,7 +137,11 @@ struct Line {
 
 impl Line {
     fn len(&self) -> usize {
-        self.chars.len()
+        self.mapped.chars
+    }
+
+    fn text(&self) -> &str {
+        &self.mapped.text
     }
 }
 
@@ -157,12 +188,13 @@ fn is_punct(c: char) -> bool {
 }
 
 /// Sentence-final: a line ending here ends its paragraph.
-fn ends_paragraph(chars: &[(char, u32, u32)]) -> bool {
+fn ends_paragraph(text: &str) -> bool {
     let final_punct = |c: char| matches!(c, '。' | '!' | '?' | ';' | '…' | '—');
-    match chars.last().map(|c| c.0) {
+    let mut from_end = text.chars().rev();
+    match from_end.next() {
         None => true,
         Some(c) if final_punct(c) => true,
-        Some('”' | '’' | '」' | '』' | ')') => chars.len() >= 2 && final_punct(chars[chars.len() - 2].0),
+        Some('”' | '’' | '」' | '』' | ')') => from_end.next().is_some_and(final_punct),
         _ => false,
     }
 }
@@ -178,7 +210,7 @@ fn map_char(c: char) -> char {
 
 /// Character mapping and space removal for one raw line (without markdown handling).
 /// `mapped` is scratch space, reused across lines.
-fn map_line(raw: &str, base: usize, out: &mut Vec<(char, u32, u32)>, mapped: &mut Vec<(char, u32, u32)>) {
+fn map_line(raw: &str, base: usize, out: &mut MappedText, mapped: &mut Vec<(char, u32, u32)>) {
     mapped.clear();
     mapped.extend(
         raw.char_indices()
@@ -220,13 +252,13 @@ fn map_line(raw: &str, base: usize, out: &mut Vec<(char, u32, u32)>, mapped: &mu
 
 /// Normalise a fragment as one paragraph (used to check that output spans map back).
 pub fn normalize_fragment(s: &str) -> String {
-    let (mut out, mut scratch) = (Vec::new(), Vec::new());
+    let (mut out, mut scratch) = (MappedText::default(), Vec::new());
     for line in s.split('\n') {
         for piece in line.split("**") {
             map_line(piece, 0, &mut out, &mut scratch);
         }
     }
-    out.iter().map(|c| c.0).filter(|c| !c.is_whitespace()).collect()
+    out.text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 fn split_markdown(raw: &str) -> (u8, &str, usize) {
@@ -244,16 +276,15 @@ fn parse_line(raw: &str, base: usize, scratch: &mut Vec<(char, u32, u32)>) -> Li
     let trimmed = rest.trim();
     let bold =
         trimmed.len() > 4 && trimmed.starts_with("**") && trimmed.ends_with("**") && trimmed.matches("**").count() == 2;
-    let mut chars = Vec::with_capacity(rest.len() / 2);
+    let mut mapped = MappedText { text: String::with_capacity(rest.len()), ..MappedText::default() };
     // Emphasis markers anywhere (`**本报讯**`) are dropped; the text between them is kept.
     let mut pos = 0;
     for piece in rest.split("**") {
-        map_line(piece, base + skip + pos, &mut chars, scratch);
+        map_line(piece, base + skip + pos, &mut mapped, scratch);
         pos += piece.len() + 2;
     }
-    let text = chars.iter().map(|c| c.0).collect();
     let indented = raw.starts_with(['\u{3000}', ' ', '\t']);
-    Line { chars, text, md_level, bold, indented }
+    Line { mapped, md_level, bold, indented }
 }
 
 impl Normalizer {
@@ -266,7 +297,7 @@ impl Normalizer {
         for raw in text.split('\n') {
             let line = parse_line(raw, offset, &mut scratch);
             offset += raw.len() + 1;
-            if line.chars.is_empty() {
+            if line.len() == 0 {
                 blank = true;
             } else {
                 lines.push(line);
@@ -284,10 +315,8 @@ impl Normalizer {
             let mut chars = 0;
             let mut j = i;
             loop {
-                for &(c, s, e) in &lines[j].chars {
-                    doc.sources.push(doc.text.len(), c.len_utf8(), s, e);
-                    doc.text.push(c);
-                }
+                doc.sources.append(doc.text.len(), &lines[j].mapped.sources);
+                doc.text.push_str(lines[j].text());
                 chars += lines[j].len();
                 // An indented line always starts a new paragraph (web layouts indent each one).
                 if j + 1 >= lines.len()
@@ -307,7 +336,7 @@ impl Normalizer {
                 blank_before: blank_before[i],
                 indented: first.indented,
             });
-            let last = lines[j].chars.last().map(|c| c.2).unwrap_or(0);
+            let last = lines[j].mapped.source_end();
             doc.sources.push(doc.text.len(), 1, last, last);
             doc.text.push('\n');
             i = j + 1;
@@ -317,10 +346,10 @@ impl Normalizer {
 
     /// Does `line` continue into `next` (a hard wrap inside one paragraph)?
     fn joins(&self, line: &Line, next: &Line, wrap: Option<usize>) -> bool {
-        if line.md_level > 0 || line.bold || next.md_level > 0 || next.bold || ends_paragraph(&line.chars) {
+        if line.md_level > 0 || line.bold || next.md_level > 0 || next.bold || ends_paragraph(line.text()) {
             return false;
         }
-        let (next_text, this_text) = (&next.text, &line.text);
+        let (next_text, this_text) = (next.text(), line.text());
         if self.opens.is_match(next_text) || self.closes.is_match(this_text) {
             return false;
         }
@@ -328,7 +357,7 @@ impl Normalizer {
             return false; // a credit line of its own
         }
         let heading_shaped = |l: &Line, t: &str| {
-            l.len() <= self.heading_max_chars && !t.contains('。') && (!ends_paragraph(&l.chars) || t.ends_with("——"))
+            l.len() <= self.heading_max_chars && !t.contains('。') && (!ends_paragraph(l.text()) || t.ends_with("——"))
         };
         let full_width = match wrap {
             Some(w) => line.len() * 4 >= w * 3,
