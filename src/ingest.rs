@@ -4,6 +4,7 @@
 //! stage sees UTF-8 text plus an [`OffsetMap`] back to the bytes of the original file.
 
 use std::collections::{BTreeMap, HashSet};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
@@ -571,11 +572,15 @@ pub fn file_name_date(name: &str) -> Option<NaiveDate> {
 /// Read and decode one file; any problem becomes a [`Skipped`] row, never a panic.
 pub fn read(input: &InputFile, dates: &PubDateSources) -> std::result::Result<SourceDoc, Skipped> {
     let path = input.path.as_path();
-    let meta = std::fs::metadata(path).map_err(|e| Skipped::new(path, "unreadable", e.to_string()))?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(Skipped::new(path, "too_large", format!("{} bytes > {} limit", meta.len(), MAX_FILE_BYTES)));
+    let unreadable = |e: std::io::Error| Skipped::new(path, "unreadable", e.to_string());
+    // One open: the size comes from the open file, not from a second lookup of the path.
+    let mut file = std::fs::File::open(path).map_err(unreadable)?;
+    let len = file.metadata().map_err(unreadable)?.len();
+    if len > MAX_FILE_BYTES {
+        return Err(Skipped::new(path, "too_large", format!("{len} bytes > {MAX_FILE_BYTES} limit")));
     }
-    let bytes = std::fs::read(path).map_err(|e| Skipped::new(path, "unreadable", e.to_string()))?;
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.read_to_end(&mut bytes).map_err(unreadable)?;
     let size = bytes.len() as u64;
     let Decoded { text, encoding, offsets, repair } =
         decode(bytes).map_err(|(reason, detail)| Skipped::new(path, reason, detail))?;
