@@ -13,6 +13,9 @@ use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::ops::Range;
 
+use aho_corasick::AhoCorasick;
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
+
 use crate::hashing::Prehashed;
 
 /// Bits of the pair filter: 2^18 bits (32 KB) hold the gazetteer's ~3,000 pairs at about 1%
@@ -185,6 +188,27 @@ impl LiteralSet {
     }
 }
 
+/// Whether a rule pattern can match a text at all, from the literals every match of it ends
+/// with (`regex_syntax`'s suffix extraction): where none of them occurs, the regex need not
+/// run. A pattern without such literals (one that can end anywhere) is always run.
+pub struct SuffixGate(Option<AhoCorasick>);
+
+impl SuffixGate {
+    pub fn new(pattern: &str) -> Self {
+        let Ok(hir) = regex_syntax::parse(pattern) else { return Self(None) };
+        let suffixes = Extractor::new().kind(ExtractKind::Suffix).extract(&hir);
+        let words: Option<Vec<&[u8]>> = suffixes
+            .literals()
+            .filter(|lits| !lits.is_empty() && lits.iter().all(|l| !l.is_empty()))
+            .map(|lits| lits.iter().map(|l| l.as_bytes()).collect());
+        Self(words.and_then(|w| AhoCorasick::new(w).ok()))
+    }
+
+    pub fn may_match(&self, text: &str) -> bool {
+        self.0.as_ref().is_none_or(|ac| ac.is_match(text))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,6 +238,21 @@ mod tests {
         assert!(LiteralSet::new(&words(&["北京", ""])).is_err());
         let set = LiteralSet::new(&words(&["京", "北京", "京", "北京"])).unwrap();
         assert_eq!(found(&set, "北京京"), vec![(0, 6, 1), (6, 9, 0)]);
+    }
+
+    #[test]
+    fn a_gate_passes_every_text_its_pattern_matches() {
+        let pattern = "[京津冀沪苏浙]{2,6}(?:三省一市|两省|等地|地区)";
+        let (gate, re) = (SuffixGate::new(pattern), regex::Regex::new(pattern).unwrap());
+        for text in ["京津冀地区", "苏浙沪两省", "长三角苏浙等地的企业"] {
+            assert!(re.is_match(text) && gate.may_match(text), "{text}");
+        }
+        // No suffix word: the regex cannot match and is not run.
+        assert!(!gate.may_match("京津冀协同发展"));
+        assert!(!SuffixGate::new("[京津]+").may_match("协同发展"));
+        // A pattern that may end anywhere, or match the empty string, has no gate.
+        assert!(SuffixGate::new("[京津].*").may_match("协同发展"));
+        assert!(SuffixGate::new("地区|").may_match("协同发展"));
     }
 
     proptest! {
