@@ -65,11 +65,17 @@ impl Groups {
         Self { filter, table, members }
     }
 
-    #[inline]
+    /// The bit test inline, where nearly every character ends; the table read out of line.
+    #[inline(always)]
     fn get(&self, key: u64) -> &[u32] {
         if !has_bit(&self.filter, filter_bit(key)) {
             return &[];
         }
+        self.read(key)
+    }
+
+    #[inline(never)]
+    fn read(&self, key: u64) -> &[u32] {
         self.table.get(&key).map_or(&[], |r| &self.members[r.start as usize..r.end as usize])
     }
 }
