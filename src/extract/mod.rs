@@ -150,6 +150,30 @@ impl Analyser {
             let event_date = event_date(a, lead_para.map(|p| p.start..p.end), &mentions, pub_date, &self.dates);
             let (src_start, src_end) = norm.source_span(a.start, a.end);
             let event_id = format!("{}#{}", doc.rel, a.index);
+            let char_start = chars.at(src_start);
+
+            // Labour news: a labour event type under a headline about workers or unions (court
+            // or medical mediation is typed dispute_resolution but is no labour news).
+            let labour_news = event_type != "other" && labour_headline;
+            let facts = self.facts.extract(&norm.text, a, labour_news);
+            let mut rows = Vec::with_capacity(facts.len());
+            let mut paras = Vec::with_capacity(facts.len());
+            for (n, f) in facts.iter().enumerate() {
+                let para = &a.paras[f.para];
+                let place = places.attribute(
+                    body,
+                    shift(&f.clause, a.start),
+                    shift(&f.sentence, a.start),
+                    shift(&(para.start..para.end), a.start),
+                );
+                let date = fact_date(f, &mentions, &event_date);
+                let target =
+                    mentions.iter().any(|m| m.target && m.start >= f.sentence.start && m.end <= f.sentence.end);
+                let future = matches!((date.start, pub_date), (Some(s), Some(p)) if s > p);
+                let planned = f.planned || target || future;
+                rows.push(self.fact_row(doc, norm, &chars, &event_id, n, f, &place, &date, planned));
+                paras.push(f.para);
+            }
             let venue = &places.venue;
             let venue_codes = venue.codes();
             out.events.push(EventRow {
@@ -176,34 +200,12 @@ impl Analyser {
                 byline: a.byline.clone(),
                 start: doc.offsets.to_file(src_start),
                 end: doc.offsets.to_file(src_end),
-                char_start: chars.at(src_start),
+                char_start,
+                // Counted after the facts, which lie between: one pass over the article.
                 char_end: chars.at(src_end),
                 pub_date: iso(pub_date),
                 pub_date_source: pub_source.as_str().to_string(),
             });
-
-            // Labour news: a labour event type under a headline about workers or unions (court
-            // or medical mediation is typed dispute_resolution but is no labour news).
-            let labour_news = event_type != "other" && labour_headline;
-            let facts = self.facts.extract(&norm.text, a, labour_news);
-            let mut rows = Vec::with_capacity(facts.len());
-            let mut paras = Vec::with_capacity(facts.len());
-            for (n, f) in facts.iter().enumerate() {
-                let para = &a.paras[f.para];
-                let place = places.attribute(
-                    body,
-                    shift(&f.clause, a.start),
-                    shift(&f.sentence, a.start),
-                    shift(&(para.start..para.end), a.start),
-                );
-                let date = fact_date(f, &mentions, &event_date);
-                let target =
-                    mentions.iter().any(|m| m.target && m.start >= f.sentence.start && m.end <= f.sentence.end);
-                let future = matches!((date.start, pub_date), (Some(s), Some(p)) if s > p);
-                let planned = f.planned || target || future;
-                rows.push(self.fact_row(doc, norm, &chars, &event_id, n, f, &place, &date, planned));
-                paras.push(f.para);
-            }
             out.facts.push((rows, paras));
             out.places.push(a.paras.iter().map(|p| places.divisions_in(shift(&(p.start..p.end), a.start))).collect());
         }
