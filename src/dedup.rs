@@ -133,7 +133,7 @@ pub fn fingerprint(text: &str, places: impl Iterator<Item = u32>, cfg: &DedupCon
     let k = cfg.shingle_chars;
     let modulus = cfg.sample_modulus as u64;
     // A division per shingle costs more than its hash; a power of two needs none.
-    let sampled = |h: u64| if modulus.is_power_of_two() { h & (modulus - 1) == 0 } else { h % modulus == 0 };
+    let sampled = |h: u64| if modulus.is_power_of_two() { h & (modulus - 1) == 0 } else { h.is_multiple_of(modulus) };
     let mut hashes = Vec::new();
     if skeleton.len() >= k {
         for window in skeleton.windows(k) {

@@ -194,24 +194,58 @@ impl LiteralSet {
     }
 }
 
-/// Whether a rule pattern can match a text at all, from the literals every match of it ends
-/// with (`regex_syntax`'s suffix extraction): where none of them occurs, the regex need not
-/// run. A pattern without such literals (one that can end anywhere) is always run.
-pub struct SuffixGate(Option<AhoCorasick>);
+/// Where in a text a rule pattern can match, from the literals every match of it ends with
+/// (`regex_syntax`'s suffix extraction) and its longest match: a match ends where one of the
+/// literals ends and starts at most that many bytes before, so the regex need only run over
+/// those windows (merged where they overlap), and in most articles over none. Running it over
+/// each window gives the matches a run over the whole text gives, as a pattern without
+/// look-around (`^`, `\b` …) matches a substring the same wherever it stands, and every match
+/// that starts in a window ends in it. Other patterns get one window, the whole text.
+pub struct SuffixWindows {
+    /// (the suffix literals, the longest match in bytes), when the pattern qualifies.
+    suffixes: Option<(AhoCorasick, usize)>,
+}
 
-impl SuffixGate {
+impl SuffixWindows {
     pub fn new(pattern: &str) -> Self {
-        let Ok(hir) = regex_syntax::parse(pattern) else { return Self(None) };
-        let suffixes = Extractor::new().kind(ExtractKind::Suffix).extract(&hir);
-        let words: Option<Vec<&[u8]>> = suffixes
+        let Ok(hir) = regex_syntax::parse(pattern) else { return Self { suffixes: None } };
+        let props = hir.properties();
+        let literals = Extractor::new().kind(ExtractKind::Suffix).extract(&hir);
+        let words: Option<Vec<&[u8]>> = literals
             .literals()
             .filter(|lits| !lits.is_empty() && lits.iter().all(|l| !l.is_empty()))
             .map(|lits| lits.iter().map(|l| l.as_bytes()).collect());
-        Self(words.and_then(|w| AhoCorasick::new(w).ok()))
+        let suffixes = match (words, props.maximum_len()) {
+            (Some(words), Some(longest)) if props.look_set().is_empty() => AhoCorasick::builder()
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .build(words)
+                .ok()
+                .map(|ac| (ac, longest)),
+            _ => None,
+        };
+        Self { suffixes }
     }
 
-    pub fn may_match(&self, text: &str) -> bool {
-        self.0.as_ref().is_none_or(|ac| ac.is_match(text))
+    /// The windows of `text` to run the pattern over, in order, on character boundaries.
+    pub fn windows(&self, text: &str) -> Vec<Range<usize>> {
+        let Some((ac, longest)) = &self.suffixes else { return Vec::from([0..text.len()]) };
+        let mut out: Vec<Range<usize>> = Vec::new();
+        // Overlapping: a literal inside or across another still ends a possible match.
+        for m in ac.find_overlapping_iter(text) {
+            let mut start = m.end().saturating_sub(*longest);
+            while !text.is_char_boundary(start) {
+                start -= 1;
+            }
+            let mut end = m.end();
+            while !text.is_char_boundary(end) {
+                end += 1;
+            }
+            match out.last_mut() {
+                Some(last) if start <= last.end => last.end = last.end.max(end),
+                _ => out.push(start..end),
+            }
+        }
+        out
     }
 }
 
@@ -246,22 +280,48 @@ mod tests {
         assert_eq!(found(&set, "北京京"), vec![(0, 6, 1), (6, 9, 0)]);
     }
 
+    fn windowed(pattern: &str, text: &str) -> Vec<(usize, usize)> {
+        let re = regex::Regex::new(pattern).unwrap();
+        SuffixWindows::new(pattern)
+            .windows(text)
+            .into_iter()
+            .flat_map(|w| re.find_iter(&text[w.clone()]).map(move |m| (w.start + m.start(), w.start + m.end())))
+            .collect()
+    }
+
     #[test]
-    fn a_gate_passes_every_text_its_pattern_matches() {
+    fn windows_cover_the_matches_and_skip_the_rest() {
         let pattern = "[京津冀沪苏浙]{2,6}(?:三省一市|两省|等地|地区)";
-        let (gate, re) = (SuffixGate::new(pattern), regex::Regex::new(pattern).unwrap());
-        for text in ["京津冀地区", "苏浙沪两省", "长三角苏浙等地的企业"] {
-            assert!(re.is_match(text) && gate.may_match(text), "{text}");
+        let windows = SuffixWindows::new(pattern);
+        assert!(windows.windows("京津冀协同发展").is_empty());
+        let text = "推动京津冀协同发展,京津冀地区和苏浙沪两省一市";
+        // Up to 30 bytes (the longest match) before each suffix word's end, on a character
+        // boundary (13 is inside 冀), the two windows overlapping into one.
+        assert_eq!(windows.windows(text), vec![12..61]);
+        // 京津冀地区 at bytes 28..43, 苏浙沪两省 at 46..61.
+        assert_eq!(windowed(pattern, text), vec![(28, 43), (46, 61)]);
+        // Look-around, a match of any length or the empty match: the whole text.
+        for p in [r"\b京津", "[京津].*", "地区|"] {
+            assert_eq!(SuffixWindows::new(p).windows("协同发展"), vec![0..12], "{p}");
         }
-        // No suffix word: the regex cannot match and is not run.
-        assert!(!gate.may_match("京津冀协同发展"));
-        assert!(!SuffixGate::new("[京津]+").may_match("协同发展"));
-        // A pattern that may end anywhere, or match the empty string, has no gate.
-        assert!(SuffixGate::new("[京津].*").may_match("协同发展"));
-        assert!(SuffixGate::new("地区|").may_match("协同发展"));
     }
 
     proptest! {
+        /// Over windows, the matches of a run over the whole text, for patterns with
+        /// alternatives of different lengths, repeats and suffixes inside other suffixes.
+        #[test]
+        fn windows_give_the_whole_text_matches(text in "[京津冀市区地两省等1日月年号 ]{0,60}") {
+            for pattern in [
+                "[京津冀]{2,3}(?:两省|等地|地区)",
+                "(?:[12][0-9]|[1-9])[日号]|(?:1[0-2]|[1-9])月|[12][0-9]{3}年(?:[1-9]月)?",
+                "市区?|地区|两地",
+            ] {
+                let re = regex::Regex::new(pattern).unwrap();
+                let whole: Vec<(usize, usize)> = re.find_iter(&text).map(|m| (m.start(), m.end())).collect();
+                prop_assert_eq!(windowed(pattern, &text), whole, "{}", pattern);
+            }
+        }
+
         /// The same matches as the aho-corasick automaton it replaces, on texts built from
         /// pieces of the words (so that prefixes, overlaps and near misses are common).
         #[test]

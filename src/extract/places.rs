@@ -13,7 +13,7 @@ use regex::Regex;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::extract::literals::{LiteralSet, SuffixGate};
+use crate::extract::literals::{LiteralSet, SuffixWindows};
 use crate::rules::{IdSet, RuleSource, Spanned};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -134,7 +134,7 @@ pub struct Places {
     names: LiteralSet,
     suffixes: AhoCorasick,
     abbrev_group: (String, Regex),
-    abbrev_group_gate: SuffixGate,
+    abbrev_group_windows: SuffixWindows,
     abbrev_chars: HashMap<char, u32>,
     anaphor_ids: Vec<String>,
     national_id: String,
@@ -195,7 +195,7 @@ impl Places {
         ids.insert(&src, &rf.national.id)?;
         ids.insert(&src, &rf.venue.id)?;
         let abbrev_group = (rf.abbreviation_group.id.get_ref().clone(), src.regex(&rf.abbreviation_group.pattern)?);
-        let abbrev_group_gate = SuffixGate::new(rf.abbreviation_group.pattern.get_ref());
+        let abbrev_group_windows = SuffixWindows::new(abbrev_group.1.as_str());
 
         // Divisions.
         let path = gazetteer_dir.join("regions.tsv");
@@ -350,7 +350,7 @@ impl Places {
             names,
             suffixes,
             abbrev_group,
-            abbrev_group_gate,
+            abbrev_group_windows,
             abbrev_chars,
             anaphor_ids,
             national_id: rf.national.id.get_ref().clone(),
@@ -410,23 +410,19 @@ impl Places {
     fn mentions(&self, text: &str, context: &mut Vec<u32>) -> Vec<Mention> {
         let mut raw: Vec<(usize, usize, &Entry)> =
             self.names.find_iter(text).map(|m| (m.start, m.end, &self.entries[m.pattern])).collect();
-        // Most articles hold none of the words a group ends with (等地, 地区 …): no regex then.
-        let groups: Vec<(usize, usize, Vec<u32>)> = if !self.abbrev_group_gate.may_match(text) {
-            Vec::new()
-        } else {
-            self.abbrev_group
-                .1
-                .find_iter(text)
-                .map(|m| {
-                    (
-                        m.start(),
-                        m.end(),
-                        m.as_str().chars().filter_map(|c| self.abbrev_chars.get(&c).copied()).collect::<Vec<u32>>(),
-                    )
-                })
-                .filter(|g| g.2.len() >= 2)
-                .collect()
-        };
+        // Only near the words a group ends with (等地, 地区 …), which most articles lack.
+        let groups: Vec<(usize, usize, Vec<u32>)> = self
+            .abbrev_group_windows
+            .windows(text)
+            .into_iter()
+            .flat_map(|w| {
+                self.abbrev_group.1.find_iter(&text[w.clone()]).map(move |m| (w.start + m.start(), w.start + m.end()))
+            })
+            .map(|(s, e)| {
+                (s, e, text[s..e].chars().filter_map(|c| self.abbrev_chars.get(&c).copied()).collect::<Vec<u32>>())
+            })
+            .filter(|g| g.2.len() >= 2)
+            .collect();
         raw.retain(|(s, e, _)| !groups.iter().any(|g| *s < g.1 && g.0 < *e));
 
         // Pass 1: unambiguous names seed the context used to resolve ambiguous ones.
