@@ -228,7 +228,7 @@ impl SuffixWindows {
 
     /// The windows of `text` to run the pattern over, in order, on character boundaries.
     pub fn windows(&self, text: &str) -> Vec<Range<usize>> {
-        let Some((ac, longest)) = &self.suffixes else { return Vec::from([0..text.len()]) };
+        let Some((ac, longest)) = &self.suffixes else { return std::iter::once(0..text.len()).collect() };
         let mut out: Vec<Range<usize>> = Vec::new();
         // Overlapping: a literal inside or across another still ends a possible match.
         for m in ac.find_overlapping_iter(text) {
