@@ -61,10 +61,8 @@ impl SourceMap {
     }
 
     /// The decoded-text span of the character of `text` that holds byte `at` (< text.len()).
-    fn char_source(&self, text: &str, mut at: usize) -> (usize, usize) {
-        while !text.is_char_boundary(at) {
-            at -= 1;
-        }
+    fn char_source(&self, text: &str, at: usize) -> (usize, usize) {
+        let at = text.floor_char_boundary(at);
         let i = self.breaks.partition_point(|b| b.0 as usize <= at) - 1;
         let (from, start, end) = self.breaks[i];
         let from = from as usize;

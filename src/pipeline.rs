@@ -144,10 +144,7 @@ fn pieces(text: &str, max: usize) -> Vec<Range<usize>> {
         let window = start + max / 2..start + max;
         let blank = memchr::memmem::rfind(&bytes[window.clone()], b"\n\n").map(|i| window.start + i + 2);
         let line = || memchr::memrchr(b'\n', &bytes[window.clone()]).map(|i| window.start + i + 1);
-        let mut cut = blank.or_else(line).unwrap_or(window.end);
-        while !text.is_char_boundary(cut) {
-            cut -= 1;
-        }
+        let cut = text.floor_char_boundary(blank.or_else(line).unwrap_or(window.end));
         out.push(start..cut);
         start = cut;
     }

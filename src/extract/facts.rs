@@ -338,14 +338,8 @@ const FRAME_HEAD_CHARS: usize = 10;
 fn containing(text: &str, ranges: &[Range<usize>], at: usize) -> Range<usize> {
     let i = ranges.partition_point(|r| r.end <= at);
     let r = ranges.get(i).filter(|r| r.start <= at).cloned().unwrap_or(at..at);
-    let mut start = r.start.max(at.saturating_sub(MAX_CONTEXT));
-    let mut end = r.end.min(at + MAX_CONTEXT);
-    while !text.is_char_boundary(start) {
-        start += 1;
-    }
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
+    let start = text.ceil_char_boundary(r.start.max(at.saturating_sub(MAX_CONTEXT)));
+    let end = text.floor_char_boundary(r.end.min(at + MAX_CONTEXT));
     start..end.max(start)
 }
 

@@ -232,14 +232,8 @@ impl SuffixWindows {
         let mut out: Vec<Range<usize>> = Vec::new();
         // Overlapping: a literal inside or across another still ends a possible match.
         for m in ac.find_overlapping_iter(text) {
-            let mut start = m.end().saturating_sub(*longest);
-            while !text.is_char_boundary(start) {
-                start -= 1;
-            }
-            let mut end = m.end();
-            while !text.is_char_boundary(end) {
-                end += 1;
-            }
+            let start = text.floor_char_boundary(m.end().saturating_sub(*longest));
+            let end = text.ceil_char_boundary(m.end());
             match out.last_mut() {
                 Some(last) if start <= last.end => last.end = last.end.max(end),
                 _ => out.push(start..end),

@@ -319,14 +319,8 @@ impl NumberGrammar {
         // A run inside a word that is not a number (进一步); 一百零一万一千 contains 万一 but is
         // longer. Only the few characters around a Chinese run are searched.
         let is_blocked = |s: usize, e: usize| {
-            let mut from = s.saturating_sub(12);
-            while !text.is_char_boundary(from) {
-                from += 1;
-            }
-            let mut to = (e + 12).min(text.len());
-            while !text.is_char_boundary(to) {
-                to -= 1;
-            }
+            let from = text.ceil_char_boundary(s.saturating_sub(12));
+            let to = text.floor_char_boundary(e + 12);
             self.blocked.find_overlapping_iter(&text[from..to]).any(|m| from + m.start() <= s && e <= from + m.end())
         };
         let mut out: Vec<NumberSpan> = Vec::new();

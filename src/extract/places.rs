@@ -673,10 +673,7 @@ impl Places {
         let mut context = Vec::new();
         let title_mentions = self.mentions(title, &mut context);
         let body_mentions = self.mentions(body, &mut context);
-        let mut lead_at = lead_at.min(body.len());
-        while !body.is_char_boundary(lead_at) {
-            lead_at -= 1;
-        }
+        let lead_at = body.floor_char_boundary(lead_at);
         let venue = self.venue_of(title, &title_mentions, body, &body_mentions, lead_at);
         let mentions = body_mentions;
         // Facts of an article whose headline and lead name no place fall back on the first
