@@ -156,8 +156,12 @@ fn automaton(src: &RuleSource, words: &[String]) -> Result<AhoCorasick, RuleErro
 /// as 坚守岗位 starts, it is matched whole and the cue 岗位 inside it is not reported.
 fn labour_automaton(src: &RuleSource, r: &RelevanceDef) -> Result<LiteralSet, RuleError> {
     let words: Vec<String> = r.labour_cues.iter().chain(&r.not_labour).cloned().collect();
-    no_empty_word(src, &words)?;
-    LiteralSet::new(&words).map_err(|e| src.error(0..0, format!("labour cues: {e}")))
+    literal_set(src, &words, "labour cues")
+}
+
+fn literal_set(src: &RuleSource, words: &[String], what: &str) -> Result<LiteralSet, RuleError> {
+    no_empty_word(src, words)?;
+    LiteralSet::new(words).map_err(|e| src.error(0..0, format!("{what}: {e}")))
 }
 
 impl FactRules {
@@ -238,10 +242,7 @@ impl FactRules {
             labour_cue_count: file.relevance.labour_cues.len(),
             news_cues: automaton(src, &file.relevance.news_cues)?,
             rules,
-            cues: {
-                no_empty_word(src, &words)?;
-                LiteralSet::new(&words).map_err(|e| src.error(0..0, format!("metric cues: {e}")))?
-            },
+            cues: literal_set(src, &words, "metric cues")?,
             cue_rule,
             planned_clause: automaton(src, &file.status.planned_clause)?,
             planned_sentence: automaton(src, &file.status.planned_sentence)?,
