@@ -1,6 +1,6 @@
-//! Hashing for keys that are hashes or small integers already (fingerprints, characters, pairs
-//! of characters): one multiply spreads them into the high bits a table probes with, where
-//! SipHash would cost more than the lookup.
+//! Hashing for keys whose bits are spread already (fingerprints, which are hashes; the literal
+//! set's pair keys, mixed when built): one multiply serves, where SipHash would cost more than
+//! the lookup.
 
 use std::hash::Hasher;
 
